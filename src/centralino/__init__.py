@@ -1,0 +1,3 @@
+"""Centralino: a web contact-center platform."""
+
+__version__ = "0.1.0"

@@ -14,7 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CENTRALINO_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("data"), description="Where the SQLite file and uploads live")
+    data_dir: Path = Field(
+        default=Path("data"), description="Where the SQLite file and uploads live"
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; defaults to SQLite in the data directory"
     )

@@ -1,0 +1,84 @@
+"""The ASGI application: API under /api/v1, its docs, the event stream and the web pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from centralino import __version__
+from centralino.api import problems
+from centralino.api.audit.routes import router as audit_router
+from centralino.api.auth.routes import router as auth_router
+from centralino.api.events import router as events_router
+from centralino.api.orgs.routes import router as orgs_router
+from centralino.api.users.routes import router as users_router
+from centralino.domain.errors import DomainError
+from centralino.services.context import ServiceContext
+
+API = "/api/v1"
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API)
+    for r in (auth_router, orgs_router, users_router, audit_router, events_router):
+        router.include_router(r)
+    return router
+
+
+def create_app(ctx: ServiceContext) -> FastAPI:
+    app = FastAPI(
+        title="Centralino API",
+        version=__version__,
+        description=(
+            "Contact-center platform API. Authenticate with a session cookie (from "
+            "`POST /api/v1/auth/login`, then send `X-CSRF-Token` on changes) or with a "
+            "bearer token from `POST /api/v1/auth/tokens`. Errors are RFC 9457 problem details."
+        ),
+        openapi_url=f"{API}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    app.include_router(api_router())
+
+    app.add_exception_handler(IntegrityError, problems.on_integrity)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, problems.on_unexpected)
+
+    from centralino.web import pages
+
+    app.add_exception_handler(RequestValidationError, pages.on_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, pages.on_domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, pages.on_http_error)  # type: ignore[arg-type]
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(
+        "/api/docs-assets",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="docs-assets",
+    )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API}/openapi.json",
+            title="Centralino API",
+            swagger_js_url="/api/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(request: Request) -> Response:
+        return Response("ok", media_type="text/plain")
+
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,43 @@
+"""The one place that wires settings, database, bus, services and the web application."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from centralino.eventbus import EventBus, InMemoryEventBus
+from centralino.services.context import ServiceContext, make_hasher
+from centralino.settings import Settings
+from centralino.store import migrate
+from centralino.store.db import make_engine
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_context(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    bus: EventBus | None = None,
+    upgrade: bool = True,
+) -> ServiceContext:
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.resolved_database_url)
+    if upgrade:
+        migrate.upgrade(engine)
+    return ServiceContext(
+        settings=settings,
+        engine=engine,
+        bus=bus or InMemoryEventBus(),
+        now=utc_now,
+        hasher=make_hasher(settings.password_hashing),
+    )
+
+
+def build_app(ctx: ServiceContext):  # type: ignore[no-untyped-def]
+    from centralino.api.app import create_app
+
+    return create_app(ctx)

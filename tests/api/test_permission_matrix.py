@@ -1,0 +1,280 @@
+"""The permission matrix: every API route, every role, on its own subtree, a sibling group
+and another company.
+
+Routes are enumerated from the application, so a new route joins the matrix by itself:
+its `x-access` metadata (permission and resource) decides what each role should get, and
+the test fails until the route's resource has a target factory and its body a sample.
+Expectations are derived from the domain's default role permissions, not written by hand.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from centralino.domain.roles import DEFAULT_PERMISSIONS, Permission, Role
+from centralino.services.context import ServiceContext
+from helpers import login
+from world import LOCATIONS, World, build_world
+
+_seq = itertools.count(1)
+
+# What a role needs to see an object of each resource at all (else it gets 404, not 403).
+READ_PERMISSION: dict[str, str] = {
+    "group": "groups.read",
+    "user": "users.read",
+    "grant": "users.read",
+    "client": "clients.read",
+    "company": "authenticated",
+    "token": "authenticated",
+    "audit": "audit.read",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation of the served OpenAPI document."""
+
+    method: str
+    path: str
+    meta: dict[str, Any]
+    has_body: bool
+
+    @property
+    def methods(self) -> set[str]:
+        return {self.method}
+
+
+def has(role: Role | None, permission: str) -> bool:
+    if role is None:
+        return False
+    if permission in ("authenticated", "public"):
+        return True
+    return Permission(permission) in DEFAULT_PERMISSIONS[role]
+
+
+def sees(role: Role, resource: str, location: str, w: World) -> bool:
+    """May this role (granted on S1) see the object at this location?
+
+    Targets are fresh objects, so a client user's own client (tested elsewhere) is never one.
+    """
+    if role is Role.SYSTEM_ADMIN:
+        return True
+    if location != "own":
+        return False
+    return has(role, READ_PERMISSION[resource])
+
+
+def allowed(role: Role, route: Route, meta: dict[str, Any], location: str) -> bool:
+    perm = meta["permission"]
+    resource = meta["resource"]
+    if role is Role.SYSTEM_ADMIN:
+        return True
+    if location != "own":
+        return False
+    if route.path.endswith("/roles/{role}"):
+        return False  # redefining roles needs roles.assign at the company root; actors hold S1
+    if route.path == "/api/v1/companies/{company_id}/roles":
+        return has(role, "roles.assign")
+    return has(role, perm)
+
+
+# --- targets: for each resource, a factory (world, location) -> path parameters ---
+
+
+def _company(w: World, loc: str) -> dict[str, Any]:
+    """Company A for own and sibling (a company has no sibling inside itself), else a fresh one."""
+    if loc != "foreign":
+        return {"company_id": w.company_a}
+    from centralino.services import org
+
+    company, _ = org.create_company(w.ctx, None, f"Foreign {next(_seq)}", "UTC", "en")
+    return {"company_id": company.id}
+
+
+def _grant(w: World, loc: str) -> dict[str, Any]:
+    uid, gid = w.make_grant(loc)
+    return {"user_id": uid, "grant_id": gid}
+
+
+TARGETS: dict[str, Callable[[World, str], dict[str, Any]]] = {
+    "group": lambda w, loc: {"group_id": w.make_group(loc)},
+    "user": lambda w, loc: {"user_id": w.make_user(loc)},
+    "client": lambda w, loc: {"client_id": w.make_client(loc)},
+    "company": _company,
+    "grant": _grant,
+}
+
+
+def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any:
+    """A valid body for the route, touching `loc` where the body names a group."""
+    group = w.target_group(loc).id
+    n = next(_seq)
+    key = (sorted(route.methods)[0], route.path)
+    bodies: dict[tuple[str, str], Any] = {
+        ("POST", "/api/v1/companies"): {"name": f"Co {n}"},
+        ("PATCH", "/api/v1/companies/{company_id}"): {"timezone": "Europe/Warsaw"},
+        ("POST", "/api/v1/groups"): {"parent_id": group, "name": f"g{n}"},
+        ("PATCH", "/api/v1/groups/{group_id}"): {"name": f"renamed{n}"},
+        ("POST", "/api/v1/clients"): {"group_id": group, "name": f"c{n}"},
+        ("PATCH", "/api/v1/clients/{client_id}"): {"name": f"renamed{n}"},
+        ("POST", "/api/v1/users"): {
+            "username": f"new{n}", "display_name": "New", "password": "long-enough-pw",
+            "group_id": group,
+        },  # fmt: skip
+        ("PATCH", "/api/v1/users/{user_id}"): {"display_name": f"Renamed {n}"},
+        ("POST", "/api/v1/users/{user_id}/roles"): {"role": "back_office", "group_id": group},
+        ("PUT", "/api/v1/companies/{company_id}/roles/{role}"): {"permissions": ["calls.handle"]},
+    }
+    if not route.has_body:
+        return None
+    if key not in bodies:
+        pytest.fail(f"add a sample body for {key} to the permission matrix")
+    return bodies[key]
+
+
+def api_routes(app: Any) -> list[Route]:
+    """Every operation the app serves under /api/v1, read from its OpenAPI document."""
+    routes = []
+    for path, ops in app.openapi()["paths"].items():
+        for method, op in ops.items():
+            routes.append(Route(method.upper(), path, op.get("x-access", {}), "requestBody" in op))
+    return routes
+
+
+def test_every_route_declares_its_access(app: Any) -> None:
+    routes = api_routes(app)
+    assert len(routes) >= 25
+    missing = [f"{r.method} {r.path}" for r in routes if not r.meta]
+    assert missing == []
+    for r in routes:
+        meta = r.meta
+        assert meta["permission"] in {"public", "authenticated"} | {p.value for p in Permission}
+        if "{" in r.path:
+            assert meta["resource"] in TARGETS or meta["resource"] == "token", r.path
+
+
+SELF_ROUTES = {  # routes about the caller's own account: anyone logged in, nobody else's data
+    "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/auth/logout-everywhere",
+    "/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/tokens",
+    "/api/v1/auth/tokens/{token_id}",
+}  # fmt: skip
+
+
+def _expected(role: Role | None, route: Route, meta: dict[str, Any], loc: str, w: World) -> set[int]:
+    method = sorted(route.methods)[0]
+    ok = {"GET": {200}, "POST": {200, 201, 204}, "PATCH": {200}, "PUT": {200}, "DELETE": {204}}[method]
+    if role is None:
+        return {401}
+    resource = meta["resource"]
+    has_id = "{" in route.path
+    if not has_id and method == "GET":  # lists
+        if route.path == "/api/v1/companies":
+            return ok
+        return ok if (has(role, meta["permission"]) or (resource == "client" and role is Role.CLIENT)) else {403}
+    if not has_id:  # creates: the body names a group at `loc`
+        if route.path == "/api/v1/companies":
+            return ok if role is Role.SYSTEM_ADMIN else {403}
+        if allowed(role, route, meta, loc):
+            return ok
+        group_visible = role is Role.SYSTEM_ADMIN or (
+            loc == "own" and (has(role, "groups.read") or has(role, "users.read") or has(role, "clients.read"))
+        )
+        return {403} if group_visible else {404}
+    if resource == "company" and route.path == "/api/v1/companies/{company_id}" and method != "GET":
+        if role is Role.SYSTEM_ADMIN:
+            return {409} if (method == "DELETE" and loc != "foreign") else ok
+        return {403} if loc == "own" else {403, 404}
+    if allowed(role, route, meta, loc):
+        return ok
+    if route.path.startswith("/api/v1/companies/{company_id}/roles"):
+        return {403} if loc == "own" else {404}
+    return {403} if sees(role, resource, loc, w) else {404}
+
+
+def _call(client: TestClient, method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
+    return client.request(method, path, json=body, headers=headers)
+
+
+def _assert_no_foreign_rows(role: Role, payload: Any, w: World) -> None:
+    if role is Role.SYSTEM_ADMIN or not isinstance(payload, dict) or "items" not in payload:
+        return
+    s1_path = w.groups["S1"].path
+    own_groups = {g.id for g in w.groups.values() if g.path.startswith(s1_path)}
+    for item in payload["items"]:
+        if "company_id" in item and item["company_id"] is not None:
+            assert item["company_id"] == w.company_a, item
+        if "group_path" in item and item["group_path"]:
+            assert item["group_path"].startswith(s1_path), item
+        if "path" in item:
+            assert item["path"].startswith(s1_path), item
+        if "group_id" in item and item["group_id"] in {g.id for g in w.groups.values()}:
+            assert item["group_id"] in own_groups, item
+
+
+def test_permission_matrix(ctx: ServiceContext, app: Any, client: TestClient) -> None:
+    w = build_world(ctx)
+    roles: list[Role | None] = [None, *Role]
+    sessions: dict[Role, dict[str, str]] = {}
+    failures: list[str] = []
+    checked = 0
+    for role in Role:
+        c = TestClient(app)
+        sessions[role] = login(c, f"actor_{role.value}" if role is not Role.SYSTEM_ADMIN else "sysadmin")
+        sessions[role]["Cookie"] = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+    for route in api_routes(app):
+        if route.path in SELF_ROUTES:
+            continue
+        meta = route.meta
+        method = route.method
+        has_id = "{" in route.path
+        for role in roles:
+            locations = LOCATIONS if (has_id or method != "GET") else ("own",)
+            if meta["resource"] == "company":
+                locations = ("own", "foreign")  # a company has no sibling inside itself
+            for loc in locations:
+                params: dict[str, Any] = {}
+                if has_id:
+                    if method == "GET" and meta["resource"] in ("company",):
+                        params = TARGETS["company"](w, loc)
+                    else:
+                        params = TARGETS[meta["resource"]](w, loc)
+                    if "{role}" in route.path:
+                        params["role"] = "operator"
+                path = route.path.format(**params)
+                body = sample_body(route, w, loc, params)
+                headers = sessions[role] if role else {}
+                client.cookies.clear()
+                r = _call(client, method, path, body, headers)
+                expected = _expected(role, route, meta, loc, w)
+                checked += 1
+                who = role.value if role else "anonymous"
+                if r.status_code not in expected:
+                    failures.append(f"{method} {route.path} as {who} on {loc}: {r.status_code} not in {expected}: {r.text[:160]}")
+                    continue
+                assert r.status_code != 500
+                if r.status_code >= 400:
+                    assert r.headers["content-type"].startswith("application/problem+json")
+                elif role is not None and method == "GET":
+                    _assert_no_foreign_rows(role, r.json(), w)
+    assert not failures, "\n".join(failures)
+    assert checked > 500
+
+
+def test_self_routes_touch_only_the_caller(ctx: ServiceContext, app: Any, client: TestClient) -> None:
+    """Tokens of one user cannot be listed or revoked by another, whatever the role."""
+    build_world(ctx)
+    csrf = login(client, "actor_operator")
+    tid = client.post("/api/v1/auth/tokens", json={"name": "mine"}, headers=csrf).json()["id"]
+    for role in Role:
+        other = TestClient(app)
+        h = login(other, "sysadmin" if role is Role.SYSTEM_ADMIN else f"actor_{role.value}")
+        if role is Role.OPERATOR:
+            continue
+        assert other.delete(f"/api/v1/auth/tokens/{tid}", headers=h).status_code == 404
+        assert all(t["id"] != tid for t in other.get("/api/v1/auth/tokens").json())

@@ -1,0 +1,120 @@
+"""Shared fixtures: one database per backend (SQLite and PostgreSQL), services, HTTP client.
+
+Every test that uses `ctx` or `client` runs once on SQLite and once on PostgreSQL.
+PostgreSQL comes from CENTRALINO_TEST_PG_URL (default: the local `test` database); when
+it is unreachable the PostgreSQL runs are skipped, except under CI, where that fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+from centralino.eventbus import InMemoryEventBus
+from centralino.services.context import ServiceContext, make_hasher
+from centralino.settings import Settings
+from centralino.store import migrate
+from centralino.store.db import make_engine
+from centralino.store.tables import metadata
+
+PG_URL = os.environ.get(
+    "CENTRALINO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PG_SCHEMA = "centralino_test"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+class FakeClock:
+    """A settable UTC clock for services, so throttling and expiry are tested exactly."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def _pg_engine() -> Engine:
+    admin = make_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    except OperationalError as exc:
+        if os.environ.get("CI"):
+            raise RuntimeError(f"PostgreSQL is required under CI: {exc}") from exc
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+    finally:
+        admin.dispose()
+    return make_engine(PG_URL, connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        eng = make_engine(f"sqlite:///{path}")
+    else:
+        eng = _pg_engine()
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(text("UPDATE groups SET parent_id = NULL"))
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path, secret_key="test-secret-key-0123456789", password_hashing="fast"
+    )
+
+
+@pytest.fixture
+def ctx(engine: Engine, settings: Settings, clock: FakeClock) -> Iterator[ServiceContext]:
+    wipe(engine)
+    yield ServiceContext(
+        settings=settings,
+        engine=engine,
+        bus=InMemoryEventBus(),
+        now=clock,
+        hasher=make_hasher("fast"),
+    )
+
+
+@pytest.fixture
+def app(ctx: ServiceContext):  # type: ignore[no-untyped-def]
+    from centralino.api.app import create_app
+
+    return create_app(ctx)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c

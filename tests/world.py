@@ -52,7 +52,9 @@ class World:
 
     def make_group(self, location: str) -> int:
         parent = self.target_group(location)
-        return org.create_group(self.ctx, self.admin(), parent.id, f"g{next(_seq)}", GroupKind.TEAM).id
+        return org.create_group(
+            self.ctx, self.admin(), parent.id, f"g{next(_seq)}", GroupKind.TEAM
+        ).id
 
     def make_user(self, location: str, role: Role = Role.OPERATOR) -> int:
         g = self.target_group(location)
@@ -76,7 +78,7 @@ class World:
 def build_world(ctx: ServiceContext) -> World:
     w = World(ctx)
     ca, ra = org.create_company(ctx, None, "Company A", "Europe/Rome", "it")
-    cb, rb = org.create_company(ctx, None, "Company B", "Europe/Warsaw", "pl")
+    _, rb = org.create_company(ctx, None, "Company B", "Europe/Warsaw", "pl")
     admin, _ = users.create_user(
         ctx, None, group_id=ra.id, username="sysadmin", display_name="System Admin",
         password=PASSWORD, roles=[GrantRequest(Role.SYSTEM_ADMIN, ra.id)],

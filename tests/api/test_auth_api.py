@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from helpers import bearer, login, problem
 
 from centralino.domain.roles import Role
-from conftest import FakeClock
 from centralino.services.context import ServiceContext
-from helpers import bearer, login, problem
+from conftest import FakeClock
 from world import PASSWORD, build_world
 
 
@@ -45,7 +45,9 @@ def test_bearer_token_works_without_csrf_and_dies_when_revoked(
     assert client.post("/api/v1/groups", json=body, headers=headers).status_code == 201
     tokens = client.get("/api/v1/auth/tokens", headers=headers).json()
     assert tokens[0]["prefix"].startswith("cnt_") and "token" not in tokens[0]
-    assert client.delete(f"/api/v1/auth/tokens/{tokens[0]['id']}", headers=headers).status_code == 204
+    assert (
+        client.delete(f"/api/v1/auth/tokens/{tokens[0]['id']}", headers=headers).status_code == 204
+    )
     problem(client.get("/api/v1/auth/me", headers=headers), 401)
 
 
@@ -63,19 +65,22 @@ def test_throttling_per_account_gives_429_with_retry_after(
 ) -> None:
     build_world(ctx)
     for _ in range(ctx.settings.login_max_failures_per_account):
-        problem(client.post("/api/v1/auth/login", json={"username": "sysadmin", "password": "x"}), 401)
+        problem(
+            client.post("/api/v1/auth/login", json={"username": "sysadmin", "password": "x"}), 401
+        )
     r = client.post("/api/v1/auth/login", json={"username": "sysadmin", "password": PASSWORD})
     problem(r, 429)
     assert 0 < int(r.headers["retry-after"]) <= ctx.settings.login_failure_window_seconds
     clock.advance(ctx.settings.login_failure_window_seconds + 1)
-    assert client.post(
-        "/api/v1/auth/login", json={"username": "sysadmin", "password": PASSWORD}
-    ).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/login", json={"username": "sysadmin", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
 
 
-def test_throttling_per_address_across_accounts(
-    ctx: ServiceContext, client: TestClient
-) -> None:
+def test_throttling_per_address_across_accounts(ctx: ServiceContext, client: TestClient) -> None:
     build_world(ctx)
     for i in range(ctx.settings.login_max_failures_per_address):
         client.post("/api/v1/auth/login", json={"username": f"ghost{i}", "password": "x"})
@@ -112,7 +117,9 @@ def test_password_change_ends_other_sessions(ctx: ServiceContext, app, client: T
     login(client, "actor_operator", "a-new-password-1")
 
 
-def test_logout_everywhere_ends_sessions_and_tokens(ctx: ServiceContext, app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_logout_everywhere_ends_sessions_and_tokens(
+    ctx: ServiceContext, app, client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
     build_world(ctx)
     token = bearer(client, "actor_team_leader")
     other = TestClient(app)
@@ -139,9 +146,14 @@ def test_disabled_user_cannot_log_in(ctx: ServiceContext, client: TestClient) ->
 
     csrf = login(client, "sysadmin")
     uid = w.actors[Role.OPERATOR]
-    assert client.patch(f"/api/v1/users/{uid}", json={"is_active": False}, headers=csrf).status_code == 200
+    assert (
+        client.patch(f"/api/v1/users/{uid}", json={"is_active": False}, headers=csrf).status_code
+        == 200
+    )
     client.cookies.clear()
     problem(
-        client.post("/api/v1/auth/login", json={"username": "actor_operator", "password": PASSWORD}),
+        client.post(
+            "/api/v1/auth/login", json={"username": "actor_operator", "password": PASSWORD}
+        ),
         401,
     )

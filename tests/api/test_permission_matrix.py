@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import login
 
 from centralino.domain.roles import DEFAULT_PERMISSIONS, Permission, Role
 from centralino.services.context import ServiceContext
-from helpers import login
 from world import LOCATIONS, World, build_world
 
 _seq = itertools.count(1)
@@ -72,7 +72,6 @@ def sees(role: Role, resource: str, location: str, w: World) -> bool:
 
 def allowed(role: Role, route: Route, meta: dict[str, Any], location: str) -> bool:
     perm = meta["permission"]
-    resource = meta["resource"]
     if role is Role.SYSTEM_ADMIN:
         return True
     if location != "own":
@@ -124,9 +123,11 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
         ("POST", "/api/v1/clients"): {"group_id": group, "name": f"c{n}"},
         ("PATCH", "/api/v1/clients/{client_id}"): {"name": f"renamed{n}"},
         ("POST", "/api/v1/users"): {
-            "username": f"new{n}", "display_name": "New", "password": "long-enough-pw",
+            "username": f"new{n}",
+            "display_name": "New",
+            "password": "long-enough-pw",
             "group_id": group,
-        },  # fmt: skip
+        },
         ("PATCH", "/api/v1/users/{user_id}"): {"display_name": f"Renamed {n}"},
         ("POST", "/api/v1/users/{user_id}/roles"): {"role": "back_office", "group_id": group},
         ("PUT", "/api/v1/companies/{company_id}/roles/{role}"): {"permissions": ["calls.handle"]},
@@ -166,9 +167,13 @@ SELF_ROUTES = {  # routes about the caller's own account: anyone logged in, nobo
 }  # fmt: skip
 
 
-def _expected(role: Role | None, route: Route, meta: dict[str, Any], loc: str, w: World) -> set[int]:
+def _expected(
+    role: Role | None, route: Route, meta: dict[str, Any], loc: str, w: World
+) -> set[int]:
     method = sorted(route.methods)[0]
-    ok = {"GET": {200}, "POST": {200, 201, 204}, "PATCH": {200}, "PUT": {200}, "DELETE": {204}}[method]
+    ok = {"GET": {200}, "POST": {200, 201, 204}, "PATCH": {200}, "PUT": {200}, "DELETE": {204}}[
+        method
+    ]
     if role is None:
         return {401}
     resource = meta["resource"]
@@ -176,14 +181,19 @@ def _expected(role: Role | None, route: Route, meta: dict[str, Any], loc: str, w
     if not has_id and method == "GET":  # lists
         if route.path == "/api/v1/companies":
             return ok
-        return ok if (has(role, meta["permission"]) or (resource == "client" and role is Role.CLIENT)) else {403}
+        return (
+            ok
+            if (has(role, meta["permission"]) or (resource == "client" and role is Role.CLIENT))
+            else {403}
+        )
     if not has_id:  # creates: the body names a group at `loc`
         if route.path == "/api/v1/companies":
             return ok if role is Role.SYSTEM_ADMIN else {403}
         if allowed(role, route, meta, loc):
             return ok
         group_visible = role is Role.SYSTEM_ADMIN or (
-            loc == "own" and (has(role, "groups.read") or has(role, "users.read") or has(role, "clients.read"))
+            loc == "own"
+            and (has(role, "groups.read") or has(role, "users.read") or has(role, "clients.read"))
         )
         return {403} if group_visible else {404}
     if resource == "company" and route.path == "/api/v1/companies/{company_id}" and method != "GET":
@@ -209,7 +219,7 @@ def _assert_no_foreign_rows(role: Role, payload: Any, w: World) -> None:
     for item in payload["items"]:
         if "company_id" in item and item["company_id"] is not None:
             assert item["company_id"] == w.company_a, item
-        if "group_path" in item and item["group_path"]:
+        if item.get("group_path"):
             assert item["group_path"].startswith(s1_path), item
         if "path" in item:
             assert item["path"].startswith(s1_path), item
@@ -225,7 +235,9 @@ def test_permission_matrix(ctx: ServiceContext, app: Any, client: TestClient) ->
     checked = 0
     for role in Role:
         c = TestClient(app)
-        sessions[role] = login(c, f"actor_{role.value}" if role is not Role.SYSTEM_ADMIN else "sysadmin")
+        sessions[role] = login(
+            c, f"actor_{role.value}" if role is not Role.SYSTEM_ADMIN else "sysadmin"
+        )
         sessions[role]["Cookie"] = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
     for route in api_routes(app):
         if route.path in SELF_ROUTES:
@@ -255,7 +267,9 @@ def test_permission_matrix(ctx: ServiceContext, app: Any, client: TestClient) ->
                 checked += 1
                 who = role.value if role else "anonymous"
                 if r.status_code not in expected:
-                    failures.append(f"{method} {route.path} as {who} on {loc}: {r.status_code} not in {expected}: {r.text[:160]}")
+                    failures.append(
+                        f"{method} {route.path} as {who} on {loc}: {r.status_code} not in {expected}: {r.text[:160]}"
+                    )
                     continue
                 assert r.status_code != 500
                 if r.status_code >= 400:
@@ -266,7 +280,9 @@ def test_permission_matrix(ctx: ServiceContext, app: Any, client: TestClient) ->
     assert checked > 500
 
 
-def test_self_routes_touch_only_the_caller(ctx: ServiceContext, app: Any, client: TestClient) -> None:
+def test_self_routes_touch_only_the_caller(
+    ctx: ServiceContext, app: Any, client: TestClient
+) -> None:
     """Tokens of one user cannot be listed or revoked by another, whatever the role."""
     build_world(ctx)
     csrf = login(client, "actor_operator")

@@ -13,7 +13,9 @@ from centralino.domain.users import Grant
 P = Permission
 
 
-def principal(*grants: tuple[Role, str], company: int = 1, client_id: int | None = None) -> Principal:
+def principal(
+    *grants: tuple[Role, str], company: int = 1, client_id: int | None = None
+) -> Principal:
     return Principal(
         user_id=7,
         username="u",
@@ -122,7 +124,9 @@ paths = st.lists(st.integers(1, 6), min_size=1, max_size=5).map(
 )
 
 
-@given(grant_paths=st.lists(paths, min_size=1, max_size=4), target=paths, role=st.sampled_from(Role))
+@given(
+    grant_paths=st.lists(paths, min_size=1, max_size=4), target=paths, role=st.sampled_from(Role)
+)
 def test_can_equals_some_grant_covering_the_place(
     grant_paths: list[str], target: str, role: Role
 ) -> None:
@@ -131,7 +135,9 @@ def test_can_equals_some_grant_covering_the_place(
         return
     p = principal(*[(role, gp) for gp in grant_paths])
     for perm in Permission:
-        expected = perm in DEFAULT_PERMISSIONS[role] and any(is_within(target, g) for g in grant_paths)
+        expected = perm in DEFAULT_PERMISSIONS[role] and any(
+            is_within(target, g) for g in grant_paths
+        )
         assert p.can(perm, Place(1, target)) is expected
         vis = p.visibility(perm)
         assert any(is_within(target, v) for v in vis.paths) is expected

@@ -88,15 +88,21 @@ DEFAULT_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # Permissions whose objects a client user sees only when linked to its own client.
 CLIENT_SCOPED: frozenset[Permission] = frozenset({P.CAMPAIGNS_READ, P.SERVICES_READ, P.STATS_READ})
 
+
+def _label(text: str) -> str:
+    """Marks a label for translation (extracted by Babel, translated by the web layer)."""
+    return text
+
+
 ROLE_LABELS: dict[Role, str] = {
-    Role.SYSTEM_ADMIN: "System admin",
-    Role.GROUP_ADMIN: "Group admin",
-    Role.TEAM_LEADER: "Team leader",
-    Role.BACK_OFFICE: "Back office",
-    Role.OPERATOR: "Operator",
-    Role.FIELD_AGENT: "Field agent",
-    Role.FIELD_AGENT_SUPERVISOR: "Field-agent supervisor",
-    Role.CLIENT: "Client",
-    Role.SUPERVISOR: "Supervisor",
-    Role.OPERATOR_SUPERVISOR: "Operator-supervisor",
+    Role.SYSTEM_ADMIN: _label("System admin"),
+    Role.GROUP_ADMIN: _label("Group admin"),
+    Role.TEAM_LEADER: _label("Team leader"),
+    Role.BACK_OFFICE: _label("Back office"),
+    Role.OPERATOR: _label("Operator"),
+    Role.FIELD_AGENT: _label("Field agent"),
+    Role.FIELD_AGENT_SUPERVISOR: _label("Field-agent supervisor"),
+    Role.CLIENT: _label("Client"),
+    Role.SUPERVISOR: _label("Supervisor"),
+    Role.OPERATOR_SUPERVISOR: _label("Operator-supervisor"),
 }

@@ -12,10 +12,10 @@ from centralino.api.schemas_base import Email, Locale, TimeZone, Username
 from centralino.domain.access import Place, Principal
 from centralino.domain.errors import InvalidInput
 from centralino.domain.org import Group, GroupKind
-from centralino.domain.roles import ROLE_LABELS, Permission, Role
+from centralino.domain.roles import DEFAULT_PERMISSIONS, ROLE_LABELS, Permission, Role
 from centralino.services import audit, auth, org, users
 from centralino.services.users import GrantRequest
-from centralino.web.i18n import LANGUAGE_NAMES
+from centralino.web.i18n import N_
 from centralino.web.render import (
     check_form_csrf,
     ctx_of,
@@ -98,7 +98,7 @@ def groups_create(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     org.create_group(ctx_of(request), me.principal, parent_id, name.strip(), kind)
-    return flash_redirect(request, "/admin/groups", "Group created.")
+    return flash_redirect(request, "/admin/groups", N_("Group created."))
 
 
 @router.post("/groups/{group_id}")
@@ -118,7 +118,7 @@ def groups_update(
     if kind is not None:
         changes["kind"] = kind
     org.update_group(ctx_of(request), me.principal, group_id, changes)
-    return flash_redirect(request, "/admin/groups", "Group saved.")
+    return flash_redirect(request, "/admin/groups", N_("Group saved."))
 
 
 @router.post("/groups/{group_id}/delete")
@@ -128,14 +128,18 @@ def groups_delete(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     org.delete_group(ctx_of(request), me.principal, group_id)
-    return flash_redirect(request, "/admin/groups", "Group deleted.")
+    return flash_redirect(request, "/admin/groups", N_("Group deleted."))
 
 
 # --- users ---
 
 
 def _grantable_roles(principal: Principal) -> list[Role]:
-    roles = [r for r in Role if r is not Role.SYSTEM_ADMIN or principal.is_system_admin]
+    # Least power first, so the default choice is the harmless one.
+    roles = [r for r in Role if r is not Role.SYSTEM_ADMIN]
+    roles.sort(key=lambda r: len(DEFAULT_PERMISSIONS[r]))
+    if principal.is_system_admin:
+        roles.append(Role.SYSTEM_ADMIN)
     return [r for r in roles if principal.has_anywhere(P.ROLES_ASSIGN)]
 
 
@@ -180,7 +184,7 @@ def users_new(request: Request) -> Response:
     )
     return render(
         request, "user_new.html", me, groups=groups, clients=clients,
-        roles=_grantable_roles(me.principal), role_labels=ROLE_LABELS, languages=LANGUAGE_NAMES,
+        roles=_grantable_roles(me.principal), role_labels=ROLE_LABELS,
     )  # fmt: skip
 
 
@@ -217,7 +221,7 @@ def users_create(
         client_id=client_id,
         roles=roles,
     )
-    return flash_redirect(request, f"/admin/users/{u.id}", "User created.")
+    return flash_redirect(request, f"/admin/users/{u.id}", N_("User created."))
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
@@ -272,7 +276,7 @@ def user_update(
     if new_password:
         changes["password"] = new_password
     users.update_user(ctx_of(request), me.principal, user_id, changes)
-    return flash_redirect(request, f"/admin/users/{user_id}", "User saved.")
+    return flash_redirect(request, f"/admin/users/{user_id}", N_("User saved."))
 
 
 @router.post("/users/{user_id}/roles")
@@ -286,7 +290,7 @@ def user_add_role(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     users.add_grant(ctx_of(request), me.principal, user_id, GrantRequest(role, group_id))
-    return flash_redirect(request, f"/admin/users/{user_id}", "Role granted.")
+    return flash_redirect(request, f"/admin/users/{user_id}", N_("Role granted."))
 
 
 @router.post("/users/{user_id}/roles/{grant_id}/delete")
@@ -296,7 +300,7 @@ def user_remove_role(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     users.remove_grant(ctx_of(request), me.principal, user_id, grant_id)
-    return flash_redirect(request, f"/admin/users/{user_id}", "Role removed.")
+    return flash_redirect(request, f"/admin/users/{user_id}", N_("Role removed."))
 
 
 @router.post("/users/{user_id}/logout")
@@ -306,7 +310,8 @@ def user_force_logout(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     auth.logout_everywhere(ctx_of(request), me.principal, user_id)
-    return flash_redirect(request, f"/admin/users/{user_id}", "The user was logged out everywhere.")
+    message = N_("The user was logged out everywhere.")
+    return flash_redirect(request, f"/admin/users/{user_id}", message)
 
 
 @router.post("/users/{user_id}/delete")
@@ -316,7 +321,7 @@ def user_delete(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     users.delete_user(ctx_of(request), me.principal, user_id)
-    return flash_redirect(request, "/admin/users", "User deleted.")
+    return flash_redirect(request, "/admin/users", N_("User deleted."))
 
 
 # --- clients ---
@@ -345,7 +350,7 @@ def clients_create(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     org.create_client(ctx_of(request), me.principal, group_id, name.strip())
-    return flash_redirect(request, "/admin/clients", "Client created.")
+    return flash_redirect(request, "/admin/clients", N_("Client created."))
 
 
 @router.post("/clients/{client_id}/delete")
@@ -355,7 +360,7 @@ def clients_delete(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     org.delete_client(ctx_of(request), me.principal, client_id)
-    return flash_redirect(request, "/admin/clients", "Client deleted.")
+    return flash_redirect(request, "/admin/clients", N_("Client deleted."))
 
 
 # --- audit ---
@@ -386,7 +391,7 @@ def companies_page(request: Request) -> Response:
     me = page_identity(request)
     require(me, P.COMPANIES_MANAGE)
     result = org.list_companies(ctx_of(request), me.principal, 500, 0)
-    return render(request, "companies.html", me, companies=result.items, languages=LANGUAGE_NAMES)
+    return render(request, "companies.html", me, companies=result.items)
 
 
 @router.post("/companies")
@@ -416,7 +421,7 @@ def companies_create(
             display_name=admin_username.strip(), password=admin_password,
             roles=[GrantRequest(Role.GROUP_ADMIN, root.id)],
         )  # fmt: skip
-    return flash_redirect(request, "/admin/companies", "Company created.")
+    return flash_redirect(request, "/admin/companies", N_("Company created."))
 
 
 @router.post("/companies/{company_id}/delete")
@@ -426,4 +431,4 @@ def companies_delete(
     me = page_identity(request)
     check_form_csrf(request, me, csrf_token)
     org.delete_company(ctx_of(request), me.principal, company_id)
-    return flash_redirect(request, "/admin/companies", "Company deleted.")
+    return flash_redirect(request, "/admin/companies", N_("Company deleted."))

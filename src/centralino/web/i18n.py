@@ -19,6 +19,18 @@ LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "pl": "Polski"}
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
+def N_(text: str) -> str:
+    """Marks text for extraction; it is translated where it is shown."""
+    return text
+
+
+# Values shown through `_()` in templates that Babel cannot see there.
+DYNAMIC_MESSAGES = (
+    N_("company"), N_("site"), N_("room"), N_("shift"), N_("team"), N_("home"), N_("partner"),
+    N_("create"), N_("update"), N_("delete"),
+)  # fmt: skip
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
     """The catalog for a locale, compiled in memory from its .po file (English is the source)."""

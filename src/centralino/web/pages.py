@@ -20,7 +20,7 @@ from centralino.domain.roles import ROLE_LABELS
 from centralino.services import auth, users
 from centralino.services.auth import Throttled
 from centralino.web import admin
-from centralino.web.i18n import LOCALES
+from centralino.web.i18n import LOCALES, N_
 from centralino.web.render import (
     LANG_COOKIE,
     check_form_csrf,
@@ -66,7 +66,7 @@ def login_submit(
     except Throttled as exc:
         response = render(
             request, "login.html", None, status_code=429, next=_safe_next(next),
-            error="Too many failed attempts. Wait a few minutes and try again.",
+            error=N_("Too many failed attempts. Wait a few minutes and try again."),
             username=username,
         )  # fmt: skip
         response.headers["Retry-After"] = str(exc.retry_after)
@@ -74,7 +74,7 @@ def login_submit(
     except auth.LoginFailed:
         return render(
             request, "login.html", None, status_code=401, next=_safe_next(next),
-            error="Wrong username or password.", username=username,
+            error=N_("Wrong username or password."), username=username,
         )  # fmt: skip
     session = auth.start_session(ctx, user, client_address(request))
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -104,7 +104,7 @@ def set_language(
     identity = identify(ctx_of(request), request)
     check_form_csrf(request, identity, csrf_token)
     if lang not in LOCALES:
-        return flash_redirect(request, _safe_next(back), "Unsupported language.", "error")
+        return flash_redirect(request, _safe_next(back), N_("Unsupported language."), "error")
     if identity is not None:
         users.update_preferences(ctx_of(request), identity.principal, {"locale": lang})
     response = RedirectResponse(_safe_next(back), status_code=303)
@@ -115,8 +115,13 @@ def set_language(
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     identity = page_identity(request)
+    with ctx_of(request).uow() as uow:
+        names = {
+            g.group_id: getattr(uow.groups.get(g.group_id), "name", "?")
+            for g in identity.principal.grants
+        }
     grants = [
-        {"role": ROLE_LABELS[g.role], "group_path": g.group_path, "group_id": g.group_id}
+        {"role": ROLE_LABELS[g.role], "group": names[g.group_id], "group_id": g.group_id}
         for g in identity.principal.grants
     ]
     return render(request, "home.html", identity, grants=grants)
@@ -149,7 +154,7 @@ def account_preferences(
         ctx_of(request), identity.principal,
         {"display_name": display_name.strip(), "locale": loc, "timezone": tz},
     )  # fmt: skip
-    return flash_redirect(request, "/account", "Preferences saved.")
+    return flash_redirect(request, "/account", N_("Preferences saved."))
 
 
 @router.post("/account/password")
@@ -163,14 +168,15 @@ def account_password(
     identity = page_identity(request)
     check_form_csrf(request, identity, csrf_token)
     if new_password != confirm_password:
-        return flash_redirect(request, "/account", "The two new passwords differ.", "error")
+        return flash_redirect(request, "/account", N_("The two new passwords differ."), "error")
     ctx = ctx_of(request)
     try:
         auth.change_password(ctx, identity, current_password, new_password)
     except DomainError as exc:
         return flash_redirect(request, "/account", exc.message, "error")
     session = auth.start_session(ctx, identity.user, client_address(request))
-    response = flash_redirect(request, "/account", "Password changed. Other sessions were ended.")
+    message = N_("Password changed. Other sessions were ended.")
+    response = flash_redirect(request, "/account", message)
     set_session_cookie(response, ctx, session)
     return response
 
@@ -198,7 +204,7 @@ def account_revoke_token(
     identity = page_identity(request)
     check_form_csrf(request, identity, csrf_token)
     auth.revoke_token(ctx_of(request), identity, token_id)
-    return flash_redirect(request, "/account", "Token revoked.")
+    return flash_redirect(request, "/account", N_("Token revoked."))
 
 
 @router.post("/account/logout-everywhere")
@@ -230,7 +236,7 @@ def _error_page(request: Request, status: int, message: str) -> Response:
         identity = identify(ctx_of(request), request)
     except DomainError:
         identity = None
-    if status == 401 or (status == 403 and identity is None):
+    if status == 401:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     return render(
         request, "error.html", identity, status_code=status, status=status, message=message

@@ -20,7 +20,7 @@ from centralino.domain.errors import Forbidden
 from centralino.domain.roles import Permission
 from centralino.services.auth import Identity, Unauthenticated
 from centralino.services.context import ServiceContext
-from centralino.web.i18n import LANGUAGE_NAMES, LOCALES, local_time, negotiate, translations
+from centralino.web.i18n import LANGUAGE_NAMES, LOCALES, N_, local_time, negotiate, translations
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANG_COOKIE = "centralino_lang"
@@ -37,12 +37,12 @@ class NavItem:
 
 # Labels are msgids: translated in the template.
 NAV: tuple[NavItem, ...] = (
-    NavItem("/", "Home", None),
-    NavItem("/admin/groups", "Groups", Permission.GROUPS_READ),
-    NavItem("/admin/users", "Users", Permission.USERS_READ),
-    NavItem("/admin/clients", "Clients", Permission.CLIENTS_READ),
-    NavItem("/admin/audit", "Audit log", Permission.AUDIT_READ),
-    NavItem("/admin/companies", "Companies", Permission.COMPANIES_MANAGE),
+    NavItem("/", N_("Home"), None),
+    NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),
+    NavItem("/admin/users", N_("Users"), Permission.USERS_READ),
+    NavItem("/admin/clients", N_("Clients"), Permission.CLIENTS_READ),
+    NavItem("/admin/audit", N_("Audit log"), Permission.AUDIT_READ),
+    NavItem("/admin/companies", N_("Companies"), Permission.COMPANIES_MANAGE),
 )
 
 

@@ -30,7 +30,9 @@ function startLiveEvents() {
       const ev = JSON.parse(msg.data);
       if (ev.kind === "hello" || ev.kind === "pong") return;
       const li = document.createElement("li");
-      const at = new Date(ev.at).toLocaleTimeString(document.documentElement.lang);
+      const at = new Date(ev.at).toLocaleTimeString(document.documentElement.lang, {
+        timeZone: list.dataset.tz,
+      });
       const what = ev.payload && ev.payload.after && ev.payload.after.name ? ` ${ev.payload.after.name}` : "";
       li.textContent = `${at} · ${ev.kind} #${ev.payload.id}${what} · ${ev.payload.by || ""}`;
       list.prepend(li);

@@ -133,6 +133,7 @@ def user_create(
     from centralino.domain.errors import DomainError
     from centralino.domain.roles import Role
     from centralino.services import org, users
+    from centralino.services.auth import check_password_policy
     from centralino.services.users import GrantRequest
 
     try:
@@ -148,6 +149,7 @@ def user_create(
                 _fail("the two passwords differ")
     ctx = build_context()
     try:
+        check_password_policy(password or "", username)  # before anything is created
         with ctx.uow() as uow:
             c = uow.companies.by_name(company)
             root = uow.groups.root_of(c.id) if c else None

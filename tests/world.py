@@ -68,6 +68,14 @@ class World:
         g = self.target_group(location)
         return org.create_client(self.ctx, self.admin(), g.id, f"client{next(_seq)}").id
 
+    def make_campaign(self, location: str) -> int:
+        """A draft campaign in the location's team, commissioned by that location's client."""
+        from centralino.services import campaigns
+
+        g = self.target_group(location)
+        data = {"name": f"campaign{next(_seq)}", "group_id": g.id, "client_id": self.clients[location]}
+        return campaigns.create_campaign(self.ctx, self.admin(), data).id
+
     def make_grant(self, location: str) -> tuple[int, int]:
         uid = self.make_user(location)
         g = self.target_group(location)

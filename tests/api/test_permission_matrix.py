@@ -33,6 +33,7 @@ READ_PERMISSION: dict[str, str] = {
     "company": "authenticated",
     "token": "authenticated",
     "audit": "audit.read",
+    "campaign": "campaigns.read",
 }
 
 
@@ -107,6 +108,7 @@ TARGETS: dict[str, Callable[[World, str], dict[str, Any]]] = {
     "client": lambda w, loc: {"client_id": w.make_client(loc)},
     "company": _company,
     "grant": _grant,
+    "campaign": lambda w, loc: {"campaign_id": w.make_campaign(loc)},
 }
 
 
@@ -131,6 +133,8 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
         ("PATCH", "/api/v1/users/{user_id}"): {"display_name": f"Renamed {n}"},
         ("POST", "/api/v1/users/{user_id}/roles"): {"role": "back_office", "group_id": group},
         ("PUT", "/api/v1/companies/{company_id}/roles/{role}"): {"permissions": ["calls.handle"]},
+        ("POST", "/api/v1/campaigns"): {"name": f"camp{n}", "group_id": group},
+        ("PATCH", "/api/v1/campaigns/{campaign_id}"): {"priority": 7},
     }
     if not route.has_body:
         return None

@@ -17,6 +17,7 @@ from centralino import __version__
 from centralino.api import problems
 from centralino.api.audit.routes import router as audit_router
 from centralino.api.auth.routes import router as auth_router
+from centralino.api.campaigns.routes import router as campaigns_router
 from centralino.api.events import router as events_router
 from centralino.api.orgs.routes import router as orgs_router
 from centralino.api.users.routes import router as users_router
@@ -29,7 +30,8 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API)
-    for r in (auth_router, orgs_router, users_router, audit_router, events_router):
+    routers = (auth_router, orgs_router, users_router, campaigns_router, audit_router)
+    for r in (*routers, events_router):
         router.include_router(r)
     return router
 

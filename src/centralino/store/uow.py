@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from centralino.domain.events import Event
 from centralino.store.repos.audit import AuditRepo
 from centralino.store.repos.auth import LoginFailureRepo, SessionRepo, TokenRepo
+from centralino.store.repos.campaigns import CampaignRepo
 from centralino.store.repos.clients import ClientRepo
 from centralino.store.repos.org import CompanyRepo, GroupRepo
 from centralino.store.repos.roles import RoleDefinitionRepo
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.tokens = TokenRepo(c)
         self.login_failures = LoginFailureRepo(c)
         self.audit = AuditRepo(c)
+        self.campaigns = CampaignRepo(c)
         return self
 
     def commit(self) -> None:

@@ -76,6 +76,14 @@ class World:
         data = {"name": f"campaign{next(_seq)}", "group_id": g.id, "client_id": self.clients[location]}
         return campaigns.create_campaign(self.ctx, self.admin(), data).id
 
+    def make_outcome(self, campaign_id: int) -> str:
+        from centralino.services import outcomes
+
+        code = f"custom{next(_seq)}"
+        data = {"code": code, "label": "Custom", "kind": "negative", "final": True}
+        outcomes.create_outcome(self.ctx, self.admin(), campaign_id, data)
+        return code
+
     def make_grant(self, location: str) -> tuple[int, int]:
         uid = self.make_user(location)
         g = self.target_group(location)

@@ -135,6 +135,10 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
         ("PUT", "/api/v1/companies/{company_id}/roles/{role}"): {"permissions": ["calls.handle"]},
         ("POST", "/api/v1/campaigns"): {"name": f"camp{n}", "group_id": group},
         ("PATCH", "/api/v1/campaigns/{campaign_id}"): {"priority": 7},
+        ("POST", "/api/v1/campaigns/{campaign_id}/outcomes"): {
+            "code": f"o{n}", "label": "Promised to think", "kind": "negative", "final": True,
+        },
+        ("PATCH", "/api/v1/campaigns/{campaign_id}/outcomes/{code}"): {"label": f"Label {n}"},
     }
     if not route.has_body:
         return None
@@ -262,6 +266,8 @@ def test_permission_matrix(ctx: ServiceContext, app: Any, client: TestClient) ->
                         params = TARGETS[meta["resource"]](w, loc)
                     if "{role}" in route.path:
                         params["role"] = "operator"
+                    if "{code}" in route.path:
+                        params["code"] = w.make_outcome(params["campaign_id"])
                 path = route.path.format(**params)
                 body = sample_body(route, w, loc, params)
                 headers = sessions[role] if role else {}

@@ -8,6 +8,7 @@ from typing import Any
 from centralino.domain.access import Place, Principal
 from centralino.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from centralino.domain.outbound.campaign import Campaign, CampaignState, DialMode, Window
+from centralino.domain.outbound.outcomes import CCO_DEFAULTS
 from centralino.domain.roles import Permission
 from centralino.services.audit import record
 from centralino.services.context import ServiceContext
@@ -139,6 +140,8 @@ def create_campaign(ctx: ServiceContext, actor: Principal, data: dict[str, Any])
             c.windows = WEEKDAYS_9_TO_8
         _check(c)
         c.id = uow.campaigns.add(c, now)
+        for outcome in CCO_DEFAULTS:  # OUT-3: the CCO rules come preloaded
+            uow.outcomes.add(c.id, outcome)
         users, teams = data.get("operator_ids") or [], data.get("team_ids") or []
         _set_members(uow, actor, c, users, teams)
         record(
@@ -158,8 +161,10 @@ def _set_members(
         if (
             u is None
             or u.company_id != c.company_id
-            or (not actor.can(P.USERS_READ, Place(u.company_id, u.group_path))
-            and not actor.can(P.CAMPAIGNS_WRITE, Place(u.company_id, u.group_path)))
+            or (
+                not actor.can(P.USERS_READ, Place(u.company_id, u.group_path))
+                and not actor.can(P.CAMPAIGNS_WRITE, Place(u.company_id, u.group_path))
+            )
         ):
             raise NotFound(f"user {uid} not found", field="operator_ids")
     for gid in team_ids:

@@ -16,6 +16,7 @@ from centralino.store.repos.auth import LoginFailureRepo, SessionRepo, TokenRepo
 from centralino.store.repos.campaigns import CampaignRepo
 from centralino.store.repos.clients import ClientRepo
 from centralino.store.repos.org import CompanyRepo, GroupRepo
+from centralino.store.repos.outcomes import OutcomeRepo
 from centralino.store.repos.roles import RoleDefinitionRepo
 from centralino.store.repos.users import UserRepo
 
@@ -42,6 +43,7 @@ class UnitOfWork:
         self.login_failures = LoginFailureRepo(c)
         self.audit = AuditRepo(c)
         self.campaigns = CampaignRepo(c)
+        self.outcomes = OutcomeRepo(c)
         return self
 
     def commit(self) -> None:

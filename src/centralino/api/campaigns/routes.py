@@ -6,11 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from centralino.api.campaigns.schemas import CampaignIn, CampaignOut, CampaignPatch
+from centralino.api.campaigns.schemas import (
+    CampaignIn,
+    CampaignOut,
+    CampaignPatch,
+    OutcomeIn,
+    OutcomeOut,
+    OutcomePatch,
+)
 from centralino.api.deps import access, authenticated, get_ctx
 from centralino.api.pagination import Page, PageParams, page_params, to_page
 from centralino.domain.outbound.campaign import Campaign, CampaignState
-from centralino.services import campaigns
+from centralino.services import campaigns, outcomes
 from centralino.services.auth import Identity
 from centralino.services.context import ServiceContext
 
@@ -96,4 +103,59 @@ def delete_campaign(
     campaign_id: int, me: Identity = Depends(authenticated), ctx: ServiceContext = Depends(get_ctx)
 ) -> Response:
     campaigns.delete_campaign(ctx, me.principal, campaign_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/campaigns/{campaign_id}/outcomes", response_model=list[OutcomeOut],
+    openapi_extra=access("campaigns.read", "campaign"),
+)  # fmt: skip
+def list_outcomes(
+    campaign_id: int, me: Identity = Depends(authenticated), ctx: ServiceContext = Depends(get_ctx)
+) -> list[OutcomeOut]:
+    found = outcomes.list_outcomes(ctx, me.principal, campaign_id)
+    return [OutcomeOut(**outcomes.outcome_view(o)) for o in found]
+
+
+@router.post(
+    "/campaigns/{campaign_id}/outcomes", response_model=OutcomeOut, status_code=201,
+    openapi_extra=access("campaigns.write", "campaign"),
+)  # fmt: skip
+def create_outcome(
+    campaign_id: int,
+    body: OutcomeIn,
+    me: Identity = Depends(authenticated),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> OutcomeOut:
+    o = outcomes.create_outcome(ctx, me.principal, campaign_id, body.model_dump())
+    return OutcomeOut(**outcomes.outcome_view(o))
+
+
+@router.patch(
+    "/campaigns/{campaign_id}/outcomes/{code}", response_model=OutcomeOut,
+    openapi_extra=access("campaigns.write", "campaign"),
+)  # fmt: skip
+def update_outcome(
+    campaign_id: int,
+    code: str,
+    body: OutcomePatch,
+    me: Identity = Depends(authenticated),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> OutcomeOut:
+    changes = body.model_dump(exclude_unset=True)
+    o = outcomes.update_outcome(ctx, me.principal, campaign_id, code, changes)
+    return OutcomeOut(**outcomes.outcome_view(o))
+
+
+@router.delete(
+    "/campaigns/{campaign_id}/outcomes/{code}", status_code=204,
+    openapi_extra=access("campaigns.write", "campaign"),
+)  # fmt: skip
+def delete_outcome(
+    campaign_id: int,
+    code: str,
+    me: Identity = Depends(authenticated),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> Response:
+    outcomes.delete_outcome(ctx, me.principal, campaign_id, code)
     return Response(status_code=204)

@@ -98,3 +98,39 @@ class CampaignOut(Out):
     updated_at: datetime
     operator_ids: list[int] = Field(default_factory=list)
     team_ids: list[int] = Field(default_factory=list)
+
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]
+
+
+class OutcomeIn(Body):
+    code: Code
+    label: Name
+    kind: str = Field(pattern="^(positive|negative|callback|retry|final)$")
+    retry_delay_seconds: int | None = Field(None, ge=60, le=365 * 86400)
+    max_attempts: int | None = Field(None, ge=1, le=100)
+    final: bool = False
+    block_number: bool = False
+
+
+class OutcomePatch(Patch):
+    nullable: ClassVar[frozenset[str]] = frozenset({"retry_delay_seconds", "max_attempts"})
+
+    label: Name | None = None
+    kind: str | None = Field(None, pattern="^(positive|negative|callback|retry|final)$")
+    retry_delay_seconds: int | None = Field(None, ge=60, le=365 * 86400)
+    max_attempts: int | None = Field(None, ge=1, le=100)
+    final: bool | None = None
+    block_number: bool | None = None
+
+
+class OutcomeOut(Out):
+    code: str
+    label: str
+    kind: str
+    is_system: bool
+    retry_delay_seconds: int | None
+    max_attempts: int | None
+    final: bool
+    block_number: bool
+    needs_date: bool

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import login, problem
 
 from centralino.domain.roles import Role
 from centralino.services.context import ServiceContext
-from helpers import login, problem
 from world import World, build_world
 
 

@@ -73,8 +73,65 @@ class World:
         from centralino.services import campaigns
 
         g = self.target_group(location)
-        data = {"name": f"campaign{next(_seq)}", "group_id": g.id, "client_id": self.clients[location]}
+        data = {
+            "name": f"campaign{next(_seq)}",
+            "group_id": g.id,
+            "client_id": self.clients[location],
+        }
         return campaigns.create_campaign(self.ctx, self.admin(), data).id
+
+    def make_record(self, campaign_id: int) -> int:
+        """A contact in the campaign, in a list of its own (inserted directly)."""
+        from sqlalchemy import insert
+
+        from centralino.store.tables import contact_lists, records
+
+        now = self.ctx.now()
+        with self.ctx.uow() as uow:
+            list_id = uow.conn.execute(
+                insert(contact_lists)
+                .values(
+                    campaign_id=campaign_id,
+                    name=f"list{next(_seq)}",
+                    priority=5,
+                    is_active=True,
+                    columns=["phone"],
+                    created_at=now,
+                )
+                .returning(contact_lists.c.id)
+            ).scalar_one()
+            rid = uow.conn.execute(
+                insert(records)
+                .values(
+                    campaign_id=campaign_id,
+                    list_id=list_id,
+                    row_number=1,
+                    phone=f"+39060{next(_seq):07d}",
+                    phone_raw="06",
+                    name="Contact",
+                    email=None,
+                    timezone="Europe/Rome",
+                    data={},
+                    priority=5,
+                    state="new",
+                    attempts=0,
+                    created_at=now,
+                )
+                .returning(records.c.id)
+            ).scalar_one()
+            uow.commit()
+        return int(rid)
+
+    def make_callback(self, campaign_id: int) -> int:
+        from centralino.domain.outbound.callbacks import Callback, CallbackScope
+
+        rid = self.make_record(campaign_id)
+        now = self.ctx.now()
+        with self.ctx.uow() as uow:
+            cb = Callback(0, campaign_id, rid, now, CallbackScope.ANYONE, None, None, None, now)
+            cid = uow.callbacks.add(cb)
+            uow.commit()
+        return cid
 
     def make_outcome(self, campaign_id: int) -> str:
         from centralino.services import outcomes

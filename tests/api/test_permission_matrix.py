@@ -23,6 +23,7 @@ from centralino.services.context import ServiceContext
 from world import LOCATIONS, World, build_world
 
 _seq = itertools.count(1)
+FUTURE = "2030-01-01T10:00:00+00:00"
 
 # What a role needs to see an object of each resource at all (else it gets 404, not 403).
 READ_PERMISSION: dict[str, str] = {
@@ -34,6 +35,7 @@ READ_PERMISSION: dict[str, str] = {
     "token": "authenticated",
     "audit": "audit.read",
     "campaign": "campaigns.read",
+    "callback": "campaigns.read|calls.handle",
 }
 
 
@@ -56,7 +58,7 @@ def has(role: Role | None, permission: str) -> bool:
         return False
     if permission in ("authenticated", "public"):
         return True
-    return Permission(permission) in DEFAULT_PERMISSIONS[role]
+    return any(Permission(p) in DEFAULT_PERMISSIONS[role] for p in permission.split("|"))
 
 
 def sees(role: Role, resource: str, location: str, w: World) -> bool:
@@ -109,6 +111,7 @@ TARGETS: dict[str, Callable[[World, str], dict[str, Any]]] = {
     "company": _company,
     "grant": _grant,
     "campaign": lambda w, loc: {"campaign_id": w.make_campaign(loc)},
+    "callback": lambda w, loc: {"campaign_id": w.make_campaign(loc)},
 }
 
 
@@ -117,34 +120,57 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
     group = w.target_group(loc).id
     n = next(_seq)
     key = (sorted(route.methods)[0], route.path)
-    bodies: dict[tuple[str, str], Any] = {
-        ("POST", "/api/v1/companies"): {"name": f"Co {n}"},
-        ("PATCH", "/api/v1/companies/{company_id}"): {"timezone": "Europe/Warsaw"},
-        ("POST", "/api/v1/groups"): {"parent_id": group, "name": f"g{n}"},
-        ("PATCH", "/api/v1/groups/{group_id}"): {"name": f"renamed{n}"},
-        ("POST", "/api/v1/clients"): {"group_id": group, "name": f"c{n}"},
-        ("PATCH", "/api/v1/clients/{client_id}"): {"name": f"renamed{n}"},
-        ("POST", "/api/v1/users"): {
+    bodies: dict[tuple[str, str], Callable[[], Any]] = {
+        ("POST", "/api/v1/companies"): lambda: {"name": f"Co {n}"},
+        ("PATCH", "/api/v1/companies/{company_id}"): lambda: {"timezone": "Europe/Warsaw"},
+        ("POST", "/api/v1/groups"): lambda: {"parent_id": group, "name": f"g{n}"},
+        ("PATCH", "/api/v1/groups/{group_id}"): lambda: {"name": f"renamed{n}"},
+        ("POST", "/api/v1/clients"): lambda: {"group_id": group, "name": f"c{n}"},
+        ("PATCH", "/api/v1/clients/{client_id}"): lambda: {"name": f"renamed{n}"},
+        ("POST", "/api/v1/users"): lambda: {
             "username": f"new{n}",
             "display_name": "New",
             "password": "long-enough-pw",
             "group_id": group,
         },
-        ("PATCH", "/api/v1/users/{user_id}"): {"display_name": f"Renamed {n}"},
-        ("POST", "/api/v1/users/{user_id}/roles"): {"role": "back_office", "group_id": group},
-        ("PUT", "/api/v1/companies/{company_id}/roles/{role}"): {"permissions": ["calls.handle"]},
-        ("POST", "/api/v1/campaigns"): {"name": f"camp{n}", "group_id": group},
-        ("PATCH", "/api/v1/campaigns/{campaign_id}"): {"priority": 7},
-        ("POST", "/api/v1/campaigns/{campaign_id}/outcomes"): {
-            "code": f"o{n}", "label": "Promised to think", "kind": "negative", "final": True,
+        ("PATCH", "/api/v1/users/{user_id}"): lambda: {"display_name": f"Renamed {n}"},
+        ("POST", "/api/v1/users/{user_id}/roles"): lambda: {
+            "role": "back_office",
+            "group_id": group,
         },
-        ("PATCH", "/api/v1/campaigns/{campaign_id}/outcomes/{code}"): {"label": f"Label {n}"},
+        ("PUT", "/api/v1/companies/{company_id}/roles/{role}"): lambda: {
+            "permissions": ["calls.handle"]
+        },
+        ("POST", "/api/v1/campaigns"): lambda: {"name": f"camp{n}", "group_id": group},
+        ("PATCH", "/api/v1/campaigns/{campaign_id}"): lambda: {"priority": 7},
+        ("POST", "/api/v1/campaigns/{campaign_id}/outcomes"): lambda: {
+            "code": f"o{n}",
+            "label": "Promised to think",
+            "kind": "negative",
+            "final": True,
+        },
+        ("PATCH", "/api/v1/campaigns/{campaign_id}/outcomes/{code}"): lambda: {
+            "label": f"Label {n}"
+        },
+        ("POST", "/api/v1/campaigns/{campaign_id}/callbacks"): lambda: {
+            "record_id": w.make_record(params["campaign_id"]),
+            "due_at": FUTURE,
+            "notes": "hi",
+        },
+        ("PATCH", "/api/v1/campaigns/{campaign_id}/callbacks/{callback_id}"): lambda: {
+            "due_at": FUTURE
+        },
+        ("POST", "/api/v1/campaigns/{campaign_id}/assignments"): lambda: {
+            "record_ids": [w.make_record(params["campaign_id"])],
+            "user_id": w.make_user(loc),
+            "due_at": FUTURE,
+        },
     }
     if not route.has_body:
         return None
     if key not in bodies:
         pytest.fail(f"add a sample body for {key} to the permission matrix")
-    return bodies[key]
+    return bodies[key]()
 
 
 def api_routes(app: Any) -> list[Route]:
@@ -163,7 +189,8 @@ def test_every_route_declares_its_access(app: Any) -> None:
     assert missing == []
     for r in routes:
         meta = r.meta
-        assert meta["permission"] in {"public", "authenticated"} | {p.value for p in Permission}
+        for perm in meta["permission"].split("|"):
+            assert perm in {"public", "authenticated"} | {p.value for p in Permission}
         if "{" in r.path:
             assert meta["resource"] in TARGETS or meta["resource"] == "token", r.path
 
@@ -266,6 +293,8 @@ def test_permission_matrix(ctx: ServiceContext, app: Any, client: TestClient) ->
                         params = TARGETS[meta["resource"]](w, loc)
                     if "{role}" in route.path:
                         params["role"] = "operator"
+                    if "{callback_id}" in route.path:
+                        params["callback_id"] = w.make_callback(params["campaign_id"])
                     if "{code}" in route.path:
                         params["code"] = w.make_outcome(params["campaign_id"])
                 path = route.path.format(**params)

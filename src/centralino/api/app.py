@@ -17,6 +17,7 @@ from centralino import __version__
 from centralino.api import problems
 from centralino.api.audit.routes import router as audit_router
 from centralino.api.auth.routes import router as auth_router
+from centralino.api.callbacks.routes import router as callbacks_router
 from centralino.api.campaigns.routes import router as campaigns_router
 from centralino.api.events import router as events_router
 from centralino.api.orgs.routes import router as orgs_router
@@ -30,7 +31,14 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API)
-    routers = (auth_router, orgs_router, users_router, campaigns_router, audit_router)
+    routers = (
+        auth_router,
+        orgs_router,
+        users_router,
+        campaigns_router,
+        callbacks_router,
+        audit_router,
+    )
     for r in (*routers, events_router):
         router.include_router(r)
     return router

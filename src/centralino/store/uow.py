@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from centralino.domain.events import Event
 from centralino.store.repos.audit import AuditRepo
 from centralino.store.repos.auth import LoginFailureRepo, SessionRepo, TokenRepo
+from centralino.store.repos.callbacks import CallbackRepo
 from centralino.store.repos.campaigns import CampaignRepo
 from centralino.store.repos.clients import ClientRepo
 from centralino.store.repos.org import CompanyRepo, GroupRepo
@@ -44,6 +45,7 @@ class UnitOfWork:
         self.audit = AuditRepo(c)
         self.campaigns = CampaignRepo(c)
         self.outcomes = OutcomeRepo(c)
+        self.callbacks = CallbackRepo(c)
         return self
 
     def commit(self) -> None:

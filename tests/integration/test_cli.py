@@ -36,22 +36,39 @@ def test_user_create_makes_the_first_admin(env: Path) -> None:
     runner = CliRunner()
     r = runner.invoke(
         app,
-        ["user", "create", "alice", "--company", "Acme", "--create-company", "--role", "system_admin"],
+        [
+            "user",
+            "create",
+            "alice",
+            "--company",
+            "Acme",
+            "--create-company",
+            "--role",
+            "system_admin",
+        ],
         input="a-strong-password\n",
     )
     assert r.exit_code == 0, r.output
     assert "user alice" in r.output and "system_admin" in r.output
-    again = runner.invoke(app, ["user", "create", "alice", "--company", "Acme"], input="another-password\n")
+    again = runner.invoke(
+        app, ["user", "create", "alice", "--company", "Acme"], input="another-password\n"
+    )
     assert again.exit_code == 2 and "username" in again.output and "taken" in again.output
 
 
 def test_user_create_errors_are_one_clear_line(env: Path) -> None:
     runner = CliRunner()
-    r = runner.invoke(app, ["user", "create", "bob", "--company", "Nowhere"], input="a-strong-password\n")
+    r = runner.invoke(
+        app, ["user", "create", "bob", "--company", "Nowhere"], input="a-strong-password\n"
+    )
     assert r.exit_code == 2 and "--company" in r.output
-    r = runner.invoke(app, ["user", "create", "bob", "--company", "X", "--role", "wizard"], input="pw\n")
+    r = runner.invoke(
+        app, ["user", "create", "bob", "--company", "X", "--role", "wizard"], input="pw\n"
+    )
     assert r.exit_code == 2 and "unknown role" in r.output
-    r = runner.invoke(app, ["user", "create", "bob", "--company", "X", "--create-company"], input="short\n")
+    r = runner.invoke(
+        app, ["user", "create", "bob", "--company", "X", "--create-company"], input="short\n"
+    )
     assert r.exit_code == 2 and "password" in r.output
     r = runner.invoke(app, ["user", "create", "bob", "--company", "X"], input="a-strong-password\n")
     assert r.exit_code == 2 and "no company named 'X'" in r.output  # nothing was half-created

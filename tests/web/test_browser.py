@@ -35,7 +35,9 @@ def test_admin_creates_a_group_and_a_user(live_server: dict[str, Any], page: Any
     page.locator("#live-state.on").wait_for(timeout=5000)  # the event stream connected
     shot(page, "02-home-admin")
 
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Groups").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Groups"
+    ).click()
     form = page.locator("#new-group")
     form.get_by_label("Parent group").select_option(label="· · Sala 1")
     form.get_by_label("Name").fill("Team Retention")

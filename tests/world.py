@@ -80,7 +80,10 @@ class World:
         }
         return campaigns.create_campaign(self.ctx, self.admin(), data).id
 
-    def make_record(self, campaign_id: int) -> int:
+    def make_record(
+        self, campaign_id: int, phone: str | None = None, timezone: str = "Europe/Rome",
+        priority: int = 5,
+    ) -> int:  # fmt: skip
         """A contact in the campaign, in a list of its own (inserted directly)."""
         from sqlalchemy import insert
 
@@ -106,13 +109,13 @@ class World:
                     campaign_id=campaign_id,
                     list_id=list_id,
                     row_number=1,
-                    phone=f"+39060{next(_seq):07d}",
+                    phone=phone or f"+39060{next(_seq):07d}",
                     phone_raw="06",
                     name="Contact",
                     email=None,
-                    timezone="Europe/Rome",
+                    timezone=timezone,
                     data={},
-                    priority=5,
+                    priority=priority,
                     state="new",
                     attempts=0,
                     created_at=now,

@@ -16,6 +16,7 @@ from centralino.store.repos.auth import LoginFailureRepo, SessionRepo, TokenRepo
 from centralino.store.repos.callbacks import CallbackRepo
 from centralino.store.repos.campaigns import CampaignRepo
 from centralino.store.repos.clients import ClientRepo
+from centralino.store.repos.dialing import DialingRepo
 from centralino.store.repos.org import CompanyRepo, GroupRepo
 from centralino.store.repos.outcomes import OutcomeRepo
 from centralino.store.repos.roles import RoleDefinitionRepo
@@ -46,6 +47,7 @@ class UnitOfWork:
         self.campaigns = CampaignRepo(c)
         self.outcomes = OutcomeRepo(c)
         self.callbacks = CallbackRepo(c)
+        self.dialing = DialingRepo(c)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,177 @@
+"""The dialer's persistent side: take records to dial, open and close attempts.
+
+Every dial opens an attempt with the rule that allowed it (calling window, legal hours,
+do-not-call checked, abandon lockout) in the same transaction that leases the record,
+and every outcome settles the record, the attempt, do-not-call and callbacks together:
+a crash loses no outcome and dials nothing twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from centralino.domain.errors import InvalidInput, NotFound
+from centralino.domain.outbound.callbacks import Callback, CallbackScope
+from centralino.domain.outbound.campaign import Campaign
+from centralino.domain.outbound.compliance import PRESETS
+from centralino.domain.outbound.outcomes import RecordState, SystemOutcome, decide
+from centralino.domain.outbound.selection import LEASE, judge
+from centralino.domain.outbound.windows import IsHoliday
+from centralino.services.context import ServiceContext
+from centralino.store.uow import UnitOfWork
+
+
+def holiday_calendar(country: str | None) -> IsHoliday:
+    """Public holidays of a country (the `holidays` package), as a plain function."""
+    if not country:
+        return lambda _d: False
+    import holidays
+
+    cal = holidays.country_holidays(country)
+
+    def is_holiday(d: date) -> bool:
+        return d in cal
+
+    return is_holiday
+
+
+@dataclass(slots=True, frozen=True)
+class Claim:
+    attempt_id: int
+    record_id: int
+    phone: str
+    token: str
+    rule: dict[str, str]
+    callback_user_id: int | None
+
+
+def _campaign(uow: UnitOfWork, campaign_id: int) -> Campaign:
+    c = uow.campaigns.get(campaign_id)
+    if c is None:
+        raise NotFound(f"campaign {campaign_id} not found")
+    return c
+
+
+def claim(
+    ctx: ServiceContext, campaign_id: int, wanted: int, user_id: int | None = None
+) -> list[Claim]:
+    """Lease up to `wanted` records allowed now and open an attempt for each."""
+    now = ctx.now()
+    with ctx.uow() as uow:
+        c = _campaign(uow, campaign_id)
+        preset = PRESETS[c.compliance]
+        is_holiday = holiday_calendar(preset.holiday_country)
+        skip = bool(c.settings.get("skip_holidays", True))
+        found: list[Claim] = []
+        scanned = 0
+        while len(found) < wanted and scanned < 20:
+            batch = uow.dialing.candidates(c.id, now, max(wanted * 4, 20))
+            scanned += 1
+            if not batch:
+                break
+            blocked = uow.dialing.blocked(c.company_id, c.id, (x.phone for x in batch))
+            for cand in batch:
+                if len(found) >= wanted:
+                    break
+                verdict = judge(cand, now, c.windows, preset, blocked, is_holiday, skip)
+                if not verdict.allowed:
+                    state = (
+                        RecordState.BLOCKED if verdict.retry_at is None else RecordState.SCHEDULED
+                    )
+                    uow.dialing.reschedule(cand.record_id, verdict.retry_at, state)
+                    continue
+                token = str(uuid.uuid4())
+                if not uow.dialing.lease(cand.record_id, token, now + LEASE, now):
+                    continue
+                aid = uow.dialing.open_attempt(
+                    c.id, cand.record_id, cand.phone, c.dial_mode.value, verdict.rule, now, user_id
+                )
+                found.append(
+                    Claim(
+                        aid, cand.record_id, cand.phone, token, verdict.rule, cand.callback_user_id
+                    )
+                )
+        uow.commit()
+    return found
+
+
+def answered(ctx: ServiceContext, attempt_id: int) -> None:
+    with ctx.uow() as uow:
+        uow.dialing.mark_answered(attempt_id, ctx.now())
+        uow.commit()
+
+
+def connected(ctx: ServiceContext, attempt_id: int, user_id: int) -> None:
+    with ctx.uow() as uow:
+        uow.dialing.mark_connected(attempt_id, ctx.now(), user_id)
+        uow.commit()
+
+
+def finish(
+    ctx: ServiceContext,
+    attempt_id: int,
+    outcome_code: str,
+    *,
+    chosen_at: datetime | None = None,
+    notes: str | None = None,
+    user_id: int | None = None,
+    cause: str | None = None,
+    callback_user_id: int | None = None,
+) -> RecordState:
+    """Close an attempt with an outcome and apply the outcome's rule to its record."""
+    now = ctx.now()
+    with ctx.uow() as uow:
+        att = uow.dialing.attempt(attempt_id)
+        if att is None:
+            raise NotFound(f"attempt {attempt_id} not found")
+        if att.ended_at is not None:
+            raise InvalidInput(
+                f"attempt {attempt_id} already has outcome {att.outcome!r}", "attempt_id"
+            )
+        c = _campaign(uow, att.campaign_id)
+        outcome = uow.outcomes.get(c.id, outcome_code)
+        if outcome is None:
+            raise InvalidInput(f"campaign {c.id} has no outcome {outcome_code!r}", "outcome")
+        rec = uow.dialing.record(att.record_id)
+        preset = PRESETS[c.compliance]
+        decision = decide(
+            outcome, rec.attempts + 1, c.max_attempts, now, chosen_at, preset.redial_lockout
+        )
+        abandoned = outcome_code == SystemOutcome.ABANDONED
+        uow.dialing.close_attempt(attempt_id, now, outcome_code, abandoned, cause, notes, user_id)
+        uow.dialing.settle_record(rec.id, None, decision.state, decision.next_at, outcome_code)
+        for cb in uow.callbacks.open_for_record(rec.id):
+            uow.callbacks.close(cb.id, now)
+        if decision.block_number:
+            uow.dialing.add_dnc(c.company_id, c.id, rec.phone, f"outcome:{outcome_code}", now)
+        if decision.state is RecordState.CALLBACK and decision.next_at is not None:
+            scope = CallbackScope.ANYONE if callback_user_id is None else CallbackScope.COLLEAGUE
+            uow.callbacks.add(
+                Callback(
+                    0, c.id, rec.id, decision.next_at, scope, callback_user_id, notes, user_id, now
+                )
+            )
+        uow.commit()
+    return decision.state
+
+
+def recover(ctx: ServiceContext) -> int:
+    """After a crash: close attempts whose lease ran out and reschedule their records.
+
+    Their outcome is unknown, so they count as an attempt with a network failure and
+    come back after the congestion delay; nothing is dialed twice while a lease runs.
+    """
+    now = ctx.now()
+    closed = 0
+    with ctx.uow() as uow:
+        for row in uow.dialing.interrupted(now):
+            uow.dialing.close_attempt(row.id, now, "congestion", False, "interrupted", None, None)
+            uow.dialing.settle_record(
+                row.record_id, row.lock_token, RecordState.SCHEDULED, now + timedelta(minutes=15),
+                "congestion",
+            )  # fmt: skip
+            closed += 1
+        uow.commit()
+    return closed

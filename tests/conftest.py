@@ -26,7 +26,8 @@ from centralino.store.tables import metadata
 PG_URL = os.environ.get(
     "CENTRALINO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-PG_SCHEMA = "centralino_test"
+# One schema per test process, so parallel runs on one server never meet.
+PG_SCHEMA = f"centralino_test_{os.getpid()}"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -70,6 +71,11 @@ def engine(
     migrate.upgrade(eng)
     yield eng
     eng.dispose()
+    if request.param == "postgresql":
+        admin = make_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        admin.dispose()
 
 
 def wipe(engine: Engine) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from centralino.services.context import ServiceContext, make_hasher
 from centralino.settings import Settings
 from centralino.store import migrate
 from centralino.store.db import make_engine
-from centralino.store.tables import metadata
+from support import FakeClock, wipe
 
 PG_URL = os.environ.get(
     "CENTRALINO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -29,19 +28,6 @@ PG_URL = os.environ.get(
 # One schema per test process, so parallel runs on one server never meet.
 PG_SCHEMA = f"centralino_test_{os.getpid()}"
 BACKENDS = ["sqlite", "postgresql"]
-
-
-class FakeClock:
-    """A settable UTC clock for services, so throttling and expiry are tested exactly."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def _pg_engine() -> Engine:
@@ -76,17 +62,6 @@ def engine(
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
         admin.dispose()
-
-
-def wipe(engine: Engine) -> None:
-    tables = [t.name for t in reversed(metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            conn.execute(text("UPDATE groups SET parent_id = NULL"))
-            for name in tables:
-                conn.execute(text(f"DELETE FROM {name}"))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from helpers import bearer, login, problem
 
 from centralino.domain.roles import Role
 from centralino.services.context import ServiceContext
-from conftest import FakeClock
+from support import FakeClock
 from world import PASSWORD, build_world
 
 

@@ -13,7 +13,7 @@ from centralino.domain.outbound.outcomes import RecordState
 from centralino.services import dialing
 from centralino.services.context import ServiceContext
 from centralino.store.tables import attempts, callbacks, dnc_entries, records
-from conftest import FakeClock
+from support import FakeClock
 from world import World, build_world
 
 
@@ -152,7 +152,7 @@ def test_crash_mid_call_loses_nothing_and_dials_nothing_twice(
 def test_never_dials_a_blocked_or_out_of_window_number(
     ctx: ServiceContext, clock: FakeClock, blocked: list[bool], zones: list[str], hour: int
 ) -> None:
-    from conftest import wipe
+    from support import wipe
 
     wipe(ctx.engine)
     clock.now = datetime(2026, 11, 23, hour, 0, tzinfo=UTC)

@@ -1,0 +1,564 @@
+"""The call-center engine: operators, inbound queues and outbound campaigns on one port.
+
+This is the minimal engine of the simulator issue: one FIFO per queue with
+any-free-operator assignment (the longest idle first), and power dialing at a fixed
+number of lines per free operator. The inbound (skill-based ACD) and outbound
+(predictive dialer) issues replace the choice of call and the pacing; the event flow,
+the operator states and the call records stay.
+
+It speaks only to a `TelephonyPort` and a `Clock`, so it runs unchanged on the
+simulated network in virtual time and live.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from centralino.domain.call_record import CallRecord, CallResult
+from centralino.domain.errors import InvalidInput, NotFound
+from centralino.domain.operators import OperatorState, Presence
+from centralino.engine.clock import Clock, Timer
+from centralino.telephony.port import (
+    CallEvent,
+    Direction,
+    EventKind,
+    HangupCause,
+    LegId,
+    TelephonyPort,
+)
+
+S = OperatorState
+MOH = "moh"
+ABANDON_MESSAGE = "abandon_message"
+
+
+@dataclass(slots=True)
+class ServiceRoute:
+    """What an inbound number leads to: an optional welcome prompt, an IVR menu, a queue."""
+
+    number: str
+    queue: str
+    welcome: str | None = None
+    ivr: dict[str, str] = field(default_factory=dict)  # key -> queue
+    ivr_prompt: str | None = "ivr_menu"
+    ivr_timeout: float = 8.0
+
+
+class _Queue:
+    __slots__ = ("free", "name", "target_seconds", "waiting")
+
+    def __init__(self, name: str, target_seconds: float) -> None:
+        self.name = name
+        self.target_seconds = target_seconds
+        self.waiting: deque[_Call] = deque()
+        self.free: dict[str, _Op] = {}  # insertion order: the longest idle first
+
+
+class _Campaign:
+    __slots__ = (
+        "abandon_after",
+        "caller_id",
+        "free",
+        "in_flight",
+        "name",
+        "numbers",
+        "ratio",
+        "ring_timeout",
+        "running",
+        "waiting",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        numbers: Iterator[str],
+        ratio: float,
+        caller_id: str,
+        ring_timeout: float,
+        abandon_after: float,
+    ) -> None:
+        self.name = name
+        self.numbers = numbers
+        self.ratio = ratio
+        self.caller_id = caller_id
+        self.ring_timeout = ring_timeout
+        self.abandon_after = abandon_after
+        self.free: dict[str, _Op] = {}
+        self.waiting: deque[_Call] = deque()
+        self.in_flight = 0
+        self.running = True
+
+
+class _Op:
+    __slots__ = (
+        "call",
+        "campaign",
+        "endpoint",
+        "id",
+        "leg",
+        "logout_pending",
+        "pause_pending",
+        "presence",
+        "queues",
+    )
+
+    def __init__(self, op_id: str, queues: tuple[_Queue, ...], campaign: _Campaign | None) -> None:
+        self.id = op_id
+        self.queues = queues
+        self.campaign = campaign
+        self.presence = Presence()
+        self.leg: LegId | None = None
+        self.endpoint = ""
+        self.call: _Call | None = None
+        self.pause_pending = False
+        self.logout_pending = False
+
+
+class _Call:
+    __slots__ = ("campaign", "done", "leg", "op", "queue", "record", "route", "timer")
+
+    def __init__(self, leg: LegId, record: CallRecord) -> None:
+        self.leg = leg
+        self.record = record
+        self.queue: _Queue | None = None
+        self.campaign: _Campaign | None = None
+        self.route: ServiceRoute | None = None
+        self.op: _Op | None = None
+        self.done = False  # no longer waiting for an operator (hung up or abandoned)
+        self.timer: Timer | None = None
+
+
+RecordSink = Callable[[CallRecord], None]
+WrapUpListener = Callable[[str, CallRecord], None]
+OperatorListener = Callable[[str], None]
+
+
+class Center:
+    """Runs one company's calls. Operators act through the panel methods (`login`, `pause`,
+    `resume`, `finish_wrap_up`, `logout`), exactly as the web panel or a bot would."""
+
+    def __init__(self, clock: Clock, port: TelephonyPort, sink: RecordSink) -> None:
+        self.clock = clock
+        self.port = port
+        self.sink = sink
+        self.wrap_up_listeners: list[WrapUpListener] = []
+        self.paused_listeners: list[OperatorListener] = []
+        self._routes: dict[str, ServiceRoute] = {}
+        self._queues: dict[str, _Queue] = {}
+        self._campaigns: dict[str, _Campaign] = {}
+        self._ops: dict[str, _Op] = {}
+        self._calls: dict[LegId, _Call] = {}
+        self._op_legs: dict[LegId, _Op] = {}
+        self._next_call_id = 0
+        self._call_handlers: dict[EventKind, Callable[[_Call, CallEvent], None]] = {
+            EventKind.CREATED: self._on_created,
+            EventKind.ANSWERED: self._on_answered,
+            EventKind.PLAYBACK_FINISHED: self._on_playback_finished,
+            EventKind.DTMF: self._on_dtmf,
+            EventKind.BRIDGED: self._on_bridged,
+            EventKind.HUNG_UP: self._on_hung_up,
+            EventKind.BUSY: self._on_result,
+            EventKind.NO_ANSWER: self._on_result,
+            EventKind.INVALID_NUMBER: self._on_result,
+            EventKind.FAILED: self._on_result,
+            EventKind.MACHINE: self._on_result,
+            EventKind.FAX: self._on_result,
+        }
+        port.subscribe(self._on_event)
+
+    # --- configuration ---
+
+    def add_queue(self, name: str, target_seconds: float = 20.0) -> None:
+        if name in self._queues:
+            raise InvalidInput(f"queue {name!r} already exists", "queue")
+        self._queues[name] = _Queue(name, target_seconds)
+
+    def add_route(self, route: ServiceRoute) -> None:
+        for q in (route.queue, *route.ivr.values()):
+            if q not in self._queues:
+                raise InvalidInput(f"route {route.number}: unknown queue {q!r}", "queue")
+        self._routes[route.number] = route
+
+    def add_campaign(
+        self,
+        name: str,
+        numbers: Iterator[str],
+        *,
+        ratio: float = 1.0,
+        caller_id: str = "",
+        ring_timeout: float = 25.0,
+        abandon_after: float = 2.0,
+    ) -> None:
+        if name in self._campaigns:
+            raise InvalidInput(f"campaign {name!r} already exists", "campaign")
+        if ratio <= 0:
+            raise InvalidInput("lines per free operator must be positive", "ratio")
+        self._campaigns[name] = _Campaign(
+            name, numbers, ratio, caller_id, ring_timeout, abandon_after
+        )
+
+    def add_operator(
+        self, op_id: str, queues: list[str] | tuple[str, ...] = (), campaign: str | None = None
+    ) -> None:
+        if op_id in self._ops:
+            raise InvalidInput(f"operator {op_id!r} already exists", "operator")
+        try:
+            qs = tuple(self._queues[q] for q in queues)
+            camp = self._campaigns[campaign] if campaign else None
+        except KeyError as exc:
+            raise InvalidInput(f"operator {op_id}: unknown queue or campaign {exc}") from None
+        self._ops[op_id] = _Op(op_id, qs, camp)
+
+    def endpoint_of(self, op_id: str) -> str:
+        return f"endpoint:{op_id}"
+
+    # --- the operator panel ---
+
+    def _op(self, op_id: str) -> _Op:
+        op = self._ops.get(op_id)
+        if op is None:
+            raise NotFound(f"operator {op_id!r} not found")
+        return op
+
+    def login(self, op_id: str) -> None:
+        """Call the operator's phone; they are ready once it answers."""
+        op = self._op(op_id)
+        if op.leg is not None:
+            return
+        op.logout_pending = False
+        op.leg = self.port.originate(self.endpoint_of(op_id), "", 30.0)
+        self._op_legs[op.leg] = op
+
+    def pause(self, op_id: str) -> None:
+        op = self._op(op_id)
+        st = op.presence.state
+        if st is S.READY:
+            self._unfree(op)
+            self._paused(op)
+        elif st in (S.RESERVED, S.TALKING, S.WRAP_UP):
+            op.pause_pending = True
+
+    def _paused(self, op: _Op) -> None:
+        op.presence.move(S.PAUSED, self.clock.now())
+        for listener in self.paused_listeners:
+            listener(op.id)
+
+    def resume(self, op_id: str) -> None:
+        op = self._op(op_id)
+        op.pause_pending = False
+        if op.presence.state is S.PAUSED:
+            op.presence.move(S.READY, self.clock.now())
+            self._free(op)
+
+    def logout(self, op_id: str) -> None:
+        op = self._op(op_id)
+        if op.presence.state in (S.READY, S.PAUSED, S.LOGGED_OUT):
+            self._log_out(op)
+        else:
+            op.logout_pending = True
+
+    def _log_out(self, op: _Op) -> None:
+        self._unfree(op)
+        if op.presence.state is not S.LOGGED_OUT:
+            op.presence.move(S.LOGGED_OUT, self.clock.now())
+        if op.leg is not None:
+            self._op_legs.pop(op.leg, None)
+            self.port.hangup(op.leg)
+            op.leg = None
+
+    def finish_wrap_up(
+        self, op_id: str, outcome: str | None = None, positive: bool = False
+    ) -> None:
+        """The operator closes the call with an outcome and is free again (or pauses)."""
+        op = self._op(op_id)
+        if op.presence.state is not S.WRAP_UP or op.call is None:
+            raise InvalidInput(f"operator {op_id} has no call in wrap-up", "operator")
+        call, op.call = op.call, None
+        call.record.outcome = outcome
+        call.record.positive = positive
+        self.sink(call.record)
+        self._after_call(op)
+
+    def _after_call(self, op: _Op) -> None:
+        if op.logout_pending:
+            self._log_out(op)
+        elif op.pause_pending:
+            op.pause_pending = False
+            self._paused(op)
+        else:
+            op.presence.move(S.READY, self.clock.now())
+            self._free(op)
+
+    # --- operator availability ---
+
+    def _free(self, op: _Op) -> None:
+        camp = op.campaign
+        if camp is not None:
+            while camp.waiting:
+                call = camp.waiting.popleft()
+                if not call.done:
+                    self._connect(call, op)
+                    return
+        best: _Call | None = None
+        for q in op.queues:
+            w = q.waiting
+            while w and w[0].done:
+                w.popleft()
+            if w:
+                head = w[0]
+                qa = head.record.queued_at or 0.0
+                if best is None or qa < (best.record.queued_at or 0.0):
+                    best = head
+        if best is not None:
+            assert best.queue is not None
+            best.queue.waiting.popleft()
+            self._connect(best, op)
+            return
+        for q in op.queues:
+            q.free[op.id] = op
+        if camp is not None:
+            camp.free[op.id] = op
+            self._pace(camp)
+
+    def _unfree(self, op: _Op) -> None:
+        for q in op.queues:
+            q.free.pop(op.id, None)
+        if op.campaign is not None:
+            op.campaign.free.pop(op.id, None)
+
+    def _connect(self, call: _Call, op: _Op) -> None:
+        self._unfree(op)
+        now = self.clock.now()
+        op.presence.move(S.RESERVED, now)
+        op.call = call
+        call.op = op
+        call.done = True
+        if call.timer is not None:
+            call.timer.cancel()
+            call.timer = None
+        call.record.ringing_at = now
+        call.record.operator = op.id
+        assert op.leg is not None
+        self.port.bridge(call.leg, op.leg)
+
+    # --- events ---
+
+    def _on_event(self, event: CallEvent) -> None:
+        call = self._calls.get(event.leg)
+        if call is not None:
+            handler = self._call_handlers.get(event.kind)
+            if handler is not None:
+                handler(call, event)
+            return
+        if event.kind is EventKind.CREATED and event.direction is Direction.INBOUND:
+            self._on_inbound(event)
+            return
+        op = self._op_legs.get(event.leg)
+        if op is None:
+            return
+        if event.kind is EventKind.ANSWERED and op.presence.state is S.LOGGED_OUT:
+            op.presence.move(S.READY, event.at)
+            self._free(op)
+        elif event.kind is EventKind.HUNG_UP:
+            op.leg = None
+            self._op_legs.pop(event.leg, None)
+            if op.call is None:
+                self._unfree(op)
+                if op.presence.state is not S.LOGGED_OUT:
+                    op.presence.move(S.LOGGED_OUT, event.at)
+            else:
+                op.logout_pending = True
+
+    def _new_record(self, direction: str, queue: str, number: str) -> CallRecord:
+        self._next_call_id += 1
+        return CallRecord(self._next_call_id, direction, queue, number, self.clock.now())
+
+    def _on_inbound(self, event: CallEvent) -> None:
+        route = self._routes.get(event.dialed)
+        record = self._new_record("inbound", route.queue if route else event.dialed, event.number)
+        if route is None:
+            record.result = CallResult.REFUSED
+            record.ended_at = event.at
+            record.hangup_cause = HangupCause.UNALLOCATED.value
+            self.sink(record)
+            self.port.hangup(event.leg, HangupCause.UNALLOCATED)
+            return
+        call = _Call(event.leg, record)
+        call.route = route
+        self._calls[event.leg] = call
+        self.port.answer(event.leg)
+
+    def _on_created(self, call: _Call, event: CallEvent) -> None:
+        pass
+
+    def _on_answered(self, call: _Call, event: CallEvent) -> None:
+        rec = call.record
+        if event.direction is Direction.INBOUND:
+            rec.welcome_at = event.at
+            route = call.route
+            assert route is not None
+            if route.welcome:
+                self.port.play(call.leg, route.welcome)
+            else:
+                self._after_welcome(call)
+            return
+        camp = call.campaign
+        assert camp is not None
+        camp.in_flight -= 1
+        rec.answered_at = rec.queued_at = event.at
+        if camp.free:
+            op = next(iter(camp.free.values()))
+            self._connect(call, op)
+        else:
+            camp.waiting.append(call)
+            call.timer = self.clock.call_later(camp.abandon_after, self._abandon_outbound, call)
+        self._pace(camp)
+
+    def _after_welcome(self, call: _Call) -> None:
+        route = call.route
+        assert route is not None
+        if route.ivr:
+            self.port.collect_dtmf(
+                call.leg, max_digits=1, timeout=route.ivr_timeout, prompt=route.ivr_prompt
+            )
+        else:
+            self._enqueue(call, self._queues[route.queue])
+
+    def _on_playback_finished(self, call: _Call, event: CallEvent) -> None:
+        if call.record.result is CallResult.ABANDONED:
+            self.port.hangup(call.leg, HangupCause.ABANDONED_BY_SYSTEM)
+        elif call.queue is None and call.route is not None:
+            self._after_welcome(call)
+
+    def _on_dtmf(self, call: _Call, event: CallEvent) -> None:
+        route = call.route
+        if route is None or call.queue is not None:
+            return
+        self._enqueue(call, self._queues[route.ivr.get(event.digits, route.queue)])
+
+    def _enqueue(self, call: _Call, q: _Queue) -> None:
+        call.queue = q
+        rec = call.record
+        rec.queue = q.name
+        rec.queued_at = self.clock.now()
+        if q.free:
+            self._connect(call, next(iter(q.free.values())))
+        else:
+            q.waiting.append(call)
+            self.port.play(call.leg, MOH, loop=True)
+
+    def _on_bridged(self, call: _Call, event: CallEvent) -> None:
+        op = call.op
+        if op is not None and call.record.picked_up_at is None:
+            call.record.picked_up_at = event.at
+            op.presence.move(S.TALKING, event.at)
+
+    def _abandon_outbound(self, call: _Call) -> None:
+        call.timer = None
+        if call.done:
+            return
+        call.done = True
+        rec = call.record
+        rec.result = CallResult.ABANDONED
+        assert call.campaign is not None
+        rec.abandon_rule = f"no operator within {call.campaign.abandon_after:g} s of the answer"
+        self.port.play(call.leg, ABANDON_MESSAGE)
+
+    def _on_result(self, call: _Call, event: CallEvent) -> None:
+        camp = call.campaign
+        if camp is None or call.record.answered_at is not None:
+            return
+        camp.in_flight -= 1
+        call.record.result = CallResult(event.kind.value)
+        if event.kind in (EventKind.MACHINE, EventKind.FAX):
+            self.port.hangup(call.leg, HangupCause(event.kind.value))
+        self._pace(camp)
+
+    def _on_hung_up(self, call: _Call, event: CallEvent) -> None:
+        del self._calls[call.leg]
+        rec = call.record
+        rec.ended_at = event.at
+        rec.hangup_cause = event.cause.value if event.cause else None
+        if call.timer is not None:
+            call.timer.cancel()
+            call.timer = None
+        call.done = True
+        op = call.op
+        if op is not None and rec.picked_up_at is not None:
+            rec.result = CallResult.TALKED
+            op.presence.move(S.WRAP_UP, event.at)
+            if self.wrap_up_listeners:
+                for listener in self.wrap_up_listeners:
+                    listener(op.id, rec)
+            else:
+                self.finish_wrap_up(op.id)
+            return
+        if op is not None:  # hung up while being connected
+            op.call = None
+            if rec.result is CallResult.UNFINISHED:
+                rec.result = CallResult.ABANDONED
+            self.sink(rec)
+            self._after_call(op)
+            return
+        if rec.result is CallResult.UNFINISHED:
+            rec.result = CallResult.ABANDONED
+        camp = call.campaign
+        if camp is not None and rec.answered_at is None and rec.result is CallResult.ABANDONED:
+            camp.in_flight -= 1  # the line dropped before any result
+            self._pace(camp)
+        self.sink(rec)
+
+    # --- outbound pacing ---
+
+    def _pace(self, camp: _Campaign) -> None:
+        """Power dialing: keep `ratio` lines ringing for every free operator of the campaign."""
+        if not camp.running:
+            return
+        want = math.floor(camp.ratio * len(camp.free) + 0.5) - camp.in_flight
+        while want > 0:
+            number = next(camp.numbers, None)
+            if number is None:
+                camp.running = False
+                return
+            rec = self._new_record("outbound", camp.name, number)
+            leg = self.port.originate(number, camp.caller_id, camp.ring_timeout)
+            call = _Call(leg, rec)
+            call.campaign = camp
+            self._calls[leg] = call
+            camp.in_flight += 1
+            want -= 1
+
+    def stop_dialing(self) -> None:
+        for camp in self._campaigns.values():
+            camp.running = False
+
+    # --- reading ---
+
+    def presences(self) -> dict[str, Presence]:
+        return {op_id: op.presence for op_id, op in self._ops.items()}
+
+    def operators_of(self, queue_or_campaign: str) -> list[str]:
+        return [
+            op.id
+            for op in self._ops.values()
+            if (op.campaign is not None and op.campaign.name == queue_or_campaign)
+            or any(q.name == queue_or_campaign for q in op.queues)
+        ]
+
+    def calls_up(self) -> int:
+        return len(self._calls)
+
+    def close(self) -> None:
+        """Stop: every call still up gets its record, marked unfinished."""
+        now = self.clock.now()
+        for op in self._ops.values():
+            if op.call is not None and op.presence.state is S.WRAP_UP:
+                call, op.call = op.call, None
+                self.sink(call.record)
+        for call in list(self._calls.values()):
+            call.record.ended_at = now
+            self.sink(call.record)
+        self._calls.clear()

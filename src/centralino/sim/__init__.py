@@ -1,0 +1,1 @@
+"""The simulator: scenario files, customer populations, arrivals and bot operators."""

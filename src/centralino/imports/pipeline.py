@@ -1,0 +1,280 @@
+"""From a row of cells to a contact or a rejection with its reason: no I/O.
+
+Every row read becomes exactly one of the two, which is what lets the job promise
+imported + rejected = rows read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import islice
+from typing import TypeVar
+from zoneinfo import available_timezones
+
+from centralino.domain.errors import IllegalTransition
+from centralino.imports.mapping import ColumnMapping, Role
+from centralino.imports.phones import PhoneError, PhoneNormalizer
+from centralino.imports.readers import Cell, Row, cell_text
+
+BATCH_ROWS = 5000
+DEFAULT_PRIORITY = 5
+MAX_PRIORITY = 100
+MAX_NAME = 200
+MAX_EMAIL = 254
+MAX_RAW_PHONE = 64
+MAX_VALUE = 500  # of a value in the error report
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNORECASE)
+_ZONES = {z.casefold(): z for z in available_timezones()}
+T = TypeVar("T")
+
+
+class ImportState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+_MOVES: dict[ImportState, frozenset[ImportState]] = {
+    ImportState.QUEUED: frozenset({ImportState.RUNNING, ImportState.FAILED}),
+    ImportState.RUNNING: frozenset({ImportState.DONE, ImportState.FAILED}),
+    ImportState.DONE: frozenset(),
+    ImportState.FAILED: frozenset(),
+}
+
+
+def check_transition(current: ImportState, target: ImportState) -> None:
+    if target not in _MOVES[current]:
+        raise IllegalTransition(
+            f"an import job cannot go from {current.value} to {target.value}", field="state"
+        )
+
+
+@dataclass(slots=True)
+class Contact:
+    row: int
+    phone: str
+    phone_raw: str
+    name: str | None
+    email: str | None
+    timezone: str
+    priority: int
+    data: dict[str, str] = field(default_factory=dict)
+    phone_column: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class Rejection:
+    row: int
+    column: str | None
+    value: str | None
+    reason: str
+
+
+def rejection(row: int, column: str | None, value: str | None, reason: str) -> Rejection:
+    if value is not None and len(value) > MAX_VALUE:
+        value = value[: MAX_VALUE - 1] + "…"
+    return Rejection(row, column[:200] if column else column, value, reason[:300])
+
+
+def timezone_from_text(text: str) -> str | None:
+    """An IANA zone from a cell: 'europe/rome', 'Europe/Rome', 'UTC+1', '+01:00'."""
+    found = _ZONES.get(text.strip().casefold())
+    if found:
+        return found
+    m = _OFFSET.match(text.strip())
+    if m:
+        hours = int(m.group(2))
+        if hours == 0:
+            return "Etc/UTC"
+        if hours <= 14:
+            sign = "-" if m.group(1) == "+" else "+"  # Etc/GMT signs are inverted
+            return f"Etc/GMT{sign}{hours}"
+    return None
+
+
+class RowProcessor:
+    """Turns rows into contacts for one campaign: its default region, zone and priority."""
+
+    def __init__(
+        self,
+        mapping: ColumnMapping,
+        phones: PhoneNormalizer,
+        default_timezone: str,
+        default_priority: int = DEFAULT_PRIORITY,
+        extra_name: Callable[[int], str] | None = None,
+    ) -> None:
+        self.mapping = mapping
+        self.headers = mapping.headers
+        self.phones = phones
+        self.default_timezone = default_timezone
+        self.default_priority = default_priority
+        self._extra_name = extra_name or (lambda i: f"column {i + 1}")
+        get = mapping.get
+        self._name, self._first = get(Role.NAME), get(Role.FIRST_NAME)
+        self._last = get(Role.LAST_NAME)
+        self._company, self._email = get(Role.COMPANY), get(Role.EMAIL)
+        self._tz, self._priority = get(Role.TIMEZONE), get(Role.PRIORITY)
+        # columns whose value lands in a field of its own instead of the record's data
+        self._own_field = frozenset(
+            i for i in (self._name, self._email, self._tz, self._priority) if i is not None
+        )
+
+    def _header(self, i: int) -> str:
+        return self.headers[i] if i < len(self.headers) else self._extra_name(i)
+
+    def process(self, row: int, cells: list[Cell]) -> Contact | Rejection:
+        if not cells or all(cell_text(c) == "" for c in cells):
+            return rejection(row, None, None, "empty row")
+        n = len(cells)
+        phone = None
+        used = -1
+        failure: Rejection | None = None
+        for i in self.mapping.phones:
+            value = cells[i] if i < n else None
+            if value is None or value == "":
+                continue
+            try:
+                phone = self.phones.normalise(value)
+            except PhoneError as exc:
+                if failure is None:
+                    failure = rejection(row, self.headers[i], cell_text(value), exc.reason)
+                continue
+            used = i
+            break
+        if phone is None:
+            if failure is not None:
+                return failure
+            first = self.mapping.phones[0]
+            return rejection(row, self.headers[first], "", "no phone number")
+
+        data: dict[str, str] = {}
+        for i, value in enumerate(cells):
+            if i == used or i in self._own_field:
+                continue
+            text = cell_text(value)
+            if text:
+                data[self._header(i)] = text
+        if phone.extension:
+            data["extension" if "extension" not in data else "phone extension"] = phone.extension
+
+        timezone = self.default_timezone
+        if phone.zones:
+            timezone = (
+                self.default_timezone if self.default_timezone in phone.zones else phone.zones[0]
+            )
+        if self._tz is not None and self._tz < n:
+            text = cell_text(cells[self._tz])
+            if text:
+                zone = timezone_from_text(text)
+                if zone is None:
+                    return rejection(
+                        row, self.headers[self._tz], text,
+                        "unknown time zone: use a name such as Europe/Rome or an offset "
+                        "such as UTC+1",
+                    )  # fmt: skip
+                timezone = zone
+
+        priority = self.default_priority
+        if self._priority is not None and self._priority < n:
+            raw = cells[self._priority]
+            text = cell_text(raw)
+            if text:
+                try:
+                    priority = int(float(raw)) if isinstance(raw, float) else int(text)
+                except ValueError:
+                    priority = -1
+                if not 0 <= priority <= MAX_PRIORITY or (
+                    isinstance(raw, float) and not raw.is_integer()
+                ):
+                    return rejection(
+                        row, self.headers[self._priority], text,
+                        f"priority must be a whole number from 0 to {MAX_PRIORITY}",
+                    )  # fmt: skip
+
+        name = self._text(cells, self._name)
+        if not name:
+            parts = (self._text(cells, self._first), self._text(cells, self._last))
+            name = " ".join(p for p in parts if p)
+        if not name:
+            name = self._text(cells, self._company)
+        if name and len(name) > MAX_NAME:
+            if self._name is not None:
+                data[self.headers[self._name]] = name  # the whole name stays visible
+            name = name[: MAX_NAME - 1] + "…"
+
+        email = self._text(cells, self._email) or None
+        if email and (len(email) > MAX_EMAIL or not _EMAIL.match(email)):
+            assert self._email is not None
+            data[self.headers[self._email]] = email  # kept for the operator, not as an address
+            email = None
+
+        raw_phone = cell_text(cells[used])
+        return Contact(
+            row=row,
+            phone=phone.e164,
+            phone_raw=raw_phone[:MAX_RAW_PHONE],
+            name=name or None,
+            email=email,
+            timezone=timezone,
+            priority=priority,
+            data=data,
+            phone_column=self.headers[used],
+        )
+
+    @staticmethod
+    def _text(cells: list[Cell], i: int | None) -> str:
+        if i is None or i >= len(cells):
+            return ""
+        return cell_text(cells[i])
+
+
+class SeenPhones:
+    """Numbers already met, with the row of their first appearance (keys as integers to
+    keep a million of them small)."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, int] = {}
+
+    def first_row(self, phone: str) -> int | None:
+        return self._rows.get(int(phone[1:]))
+
+    def add(self, phone: str, row: int) -> None:
+        self._rows.setdefault(int(phone[1:]), row)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def process_rows(
+    processor: RowProcessor, rows: Iterable[Row], seen: SeenPhones
+) -> tuple[list[Contact], list[Rejection]]:
+    """Contacts and rejections of a batch; a number met before in the file is rejected."""
+    contacts: list[Contact] = []
+    rejected: list[Rejection] = []
+    for num, cells in rows:
+        result = processor.process(num, cells)
+        if isinstance(result, Rejection):
+            rejected.append(result)
+            continue
+        first = seen.first_row(result.phone)
+        if first is not None:
+            reason = f"same number as row {first} of this file"
+            rejected.append(rejection(num, result.phone_column, result.phone_raw, reason))
+            continue
+        seen.add(result.phone, num)
+        contacts.append(result)
+    return contacts, rejected
+
+
+def batches(rows: Iterable[T], size: int = BATCH_ROWS) -> Iterator[list[T]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk

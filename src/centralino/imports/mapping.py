@@ -122,10 +122,12 @@ class ColumnMapping:
         return frozenset(self.phones) | frozenset(self.single.values())
 
     def as_json(self) -> dict[str, object]:
+        """Every role with its column name(s); None for a role left unmapped."""
         out: dict[str, object] = {Role.PHONE.value: [self.headers[i] for i in self.phones]}
         for role in Role:
-            if role is not Role.PHONE and role in self.single:
-                out[role.value] = self.headers[self.single[role]]
+            if role is not Role.PHONE:
+                i = self.single.get(role)
+                out[role.value] = None if i is None else self.headers[i]
         return out
 
     def describe(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from itertools import islice
 from typing import TypeVar
@@ -52,6 +53,38 @@ def check_transition(current: ImportState, target: ImportState) -> None:
         raise IllegalTransition(
             f"an import job cannot go from {current.value} to {target.value}", field="state"
         )
+
+
+@dataclass(slots=True)
+class ImportJob:
+    id: int
+    list_id: int
+    campaign_id: int
+    created_by: int | None
+    filename: str
+    state: ImportState
+    mapping: dict[str, object]
+    bytes_total: int
+    bytes_done: int
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+    message: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def percent(self) -> int:
+        """How far the job is: 100 only once it has finished."""
+        if self.state in (ImportState.DONE, ImportState.FAILED):
+            return 100
+        if self.bytes_total <= 0:
+            return 0
+        return min(99, int(100 * self.bytes_done / self.bytes_total))
+
+    def move_to(self, target: ImportState) -> None:
+        check_transition(self.state, target)
+        self.state = target
 
 
 @dataclass(slots=True)

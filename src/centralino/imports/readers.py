@@ -116,15 +116,23 @@ class ListFile:
         with self.path.open("rb") as f:
             head = f.read(SAMPLE_BYTES)
         kind = file_kind(head)
-        text = kind is FileKind.TEXT
-        raw = self._open_text(head) if text else self._open_workbook(kind, sheet)
-        self._rows = self._data_rows(self._find_header(raw))
+        try:
+            text = kind is FileKind.TEXT
+            raw = self._open_text(head) if text else self._open_workbook(kind, sheet)
+            self._rows = self._data_rows(self._find_header(raw))
+        except BaseException:
+            self.close()
+            raise
 
     # --- public ---
 
     @property
     def rows(self) -> Iterator[Row]:
         return self._rows
+
+    def extra_column_name(self, index: int) -> str:
+        """The name of a column past the header (a value with no column name above it)."""
+        return f"column {self._column_label(index)}"
 
     def progress(self) -> float:
         return min(max(self._progress(), 0.0), 1.0)
@@ -175,9 +183,10 @@ class ListFile:
         self.delimiter = detect_delimiter(sample.splitlines()[:50])
         f = self.path.open("rb")
         self._closers.append(f.close)
-        self._progress = lambda: f.tell() / self.size
+        self._progress = lambda: 1.0 if f.closed else f.tell() / self.size
         if encoding.startswith("utf-16"):
             text = io.TextIOWrapper(f, encoding=encoding, newline="")
+            self._closers.append(text.close)
             lines: Iterator[str] = iter(text)
         else:
             lines = self._decoded_lines(f, encoding, old_mac=b"\n" not in head and b"\r" in head)

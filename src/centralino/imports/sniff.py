@@ -48,9 +48,26 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(sample):
+        return "utf-8"
     if _CP1252_UNDEFINED.intersection(sample):
         return "latin-1"
     return "cp1252"
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """A UTF-8 file with a few lines pasted from a Windows-1252 one: most lines with
+    accented letters still decode as UTF-8 (Windows-1252 text almost never does)."""
+    good = bad = 0
+    for line in sample.split(b"\n")[:-1]:  # the last line may be cut
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good > bad
 
 
 def _utf16_without_bom(sample: bytes) -> bool:

@@ -1,0 +1,478 @@
+"""List import on SQLite and PostgreSQL: every row read is imported or rejected with a
+reason, bad files get one clear message, and nothing is silently dropped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from centralino.domain.errors import Forbidden, NotFound
+from centralino.domain.roles import Role
+from centralino.imports.mapping import MappingError
+from centralino.imports.pipeline import ImportState
+from centralino.imports.readers import ImportFileError
+from centralino.services import imports
+from centralino.services.context import ServiceContext
+from centralino.store.tables import contact_lists, import_jobs, import_rejections, records
+from world import World, build_world
+
+
+@pytest.fixture
+def world(ctx: ServiceContext) -> World:
+    return build_world(ctx)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], build: Any = None) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Contatti")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write(r, c, value)
+    if build:
+        build(wb, ws)
+    wb.close()
+    return path
+
+
+def write_ods(path: Path, rows: list[list[Any]]) -> Path:
+    """A minimal OpenDocument spreadsheet, written by hand (no office suite needed)."""
+    cells = []
+    for row in rows:
+        out = []
+        for v in row:
+            if isinstance(v, float | int):
+                out.append(
+                    f'<table:table-cell office:value-type="float" office:value="{v}">'
+                    f"<text:p>{v}</text:p></table:table-cell>"
+                )
+            else:
+                out.append(
+                    f'<table:table-cell office:value-type="string"><text:p>{v}</text:p>'
+                    "</table:table-cell>"
+                )
+        cells.append(f"<table:table-row>{''.join(out)}</table:table-row>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Lista">'
+        f"{''.join(cells)}</table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+        ' manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return path
+
+
+def stored(ctx: ServiceContext, campaign_id: int) -> dict[str, Any]:
+    with ctx.uow() as uow:
+        rows = uow.conn.execute(select(records).where(records.c.campaign_id == campaign_id)).all()
+    return {r.phone: r for r in rows}
+
+
+def report(ctx: ServiceContext, job_id: int) -> list[list[str]]:
+    _, chunks = imports.error_report(ctx, None, job_id)
+    text = "".join(chunks).removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def assert_accounted(ctx: ServiceContext, job_id: int) -> Any:
+    with ctx.uow() as uow:
+        job = uow.conn.execute(select(import_jobs).where(import_jobs.c.id == job_id)).one()
+        n_rej = uow.conn.execute(
+            select(func.count()).where(import_rejections.c.job_id == job_id)
+        ).scalar_one()
+        n_rec = uow.conn.execute(
+            select(func.count()).where(records.c.list_id == job.list_id)
+        ).scalar_one()
+    assert job.rows_imported + job.rows_rejected == job.rows_read
+    assert n_rej == job.rows_rejected and n_rec == job.rows_imported
+    return job
+
+
+# --- CSV ---
+
+
+def test_csv_import_normalises_keeps_extra_columns_and_reports_rejections(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+    world.make_record(cid, phone="+390612345678")  # already in the campaign from another list
+    now = ctx.now()
+    with ctx.uow() as uow:
+        company = world.company_a
+        uow.dialing.add_dnc(company, None, "+393330000001", "test", now)
+        uow.dialing.add_dnc(company, cid, "+393330000002", "test", now)
+        uow.commit()
+    f = write(
+        tmp_path / "lista marzo.csv",
+        "Nome;Cognome;Telefono;E-mail;Città;Note\n"
+        "Mario;Rossi;333 123 4567;mario@example.it;Forlì;richiamare\n"
+        "Anna;Bianchi;+39 333-765.4321 int. 12;non ha;Roma;\n"
+        "Luca;Verdi;3,93331112222E+11;;Bari;\n"
+        "Eva;Neri;3331234567;;;duplicate of row 2\n"
+        ";;;;;\n"
+        "Ugo;Gialli;ciao;;;\n"
+        "Pia;Blu;0612345678;;;in the campaign already\n"
+        "Ada;Rosa;333 0000001;;;company DNC\n"
+        "Ivo;Viola;+393330000002;;;campaign DNC\n"
+        "Zoe;Mora;;;;no number\n"
+        "Tom;Smith;+48 601 234 567;;;Polish\n",
+    )
+    job = imports.import_file(ctx, None, cid, f)
+    assert job.state is ImportState.DONE and job.percent == 100
+    assert (job.rows_read, job.rows_imported, job.rows_rejected) == (11, 4, 7)
+    assert "semicolon" in (job.message or "") and "UTF-8" in (job.message or "")
+    assert_accounted(ctx, job.id)
+    got = stored(ctx, cid)
+    mario = got["+393331234567"]
+    assert mario.name == "Mario Rossi" and mario.email == "mario@example.it"
+    assert mario.timezone == "Europe/Rome" and mario.state == "new" and mario.row_number == 2
+    assert mario.data == {
+        "Nome": "Mario",
+        "Cognome": "Rossi",
+        "Città": "Forlì",
+        "Note": "richiamare",
+    }
+    assert mario.phone_raw == "333 123 4567"
+    anna = got["+393337654321"]
+    assert anna.email is None and anna.data["E-mail"] == "non ha" and anna.data["extension"] == "12"
+    assert "+393331112222" in got
+    assert got["+48601234567"].timezone == "Europe/Warsaw"
+    with ctx.uow() as uow:
+        lst = uow.conn.execute(select(contact_lists).where(contact_lists.c.id == job.list_id)).one()
+    assert lst.name == "lista marzo" and lst.columns[:3] == ["Nome", "Cognome", "Telefono"]
+    rows = report(ctx, job.id)
+    assert rows[0] == ["row", "column", "value", "reason"]
+    by_row = {int(r[0]): r for r in rows[1:]}
+    assert set(by_row) == {5, 6, 7, 8, 9, 10, 11}
+    assert by_row[5][1:] == ["Telefono", "3331234567", "same number as row 2 of this file"]
+    assert by_row[6][3] == "empty row"
+    assert by_row[7][1:3] == ["Telefono", "ciao"] and "letters" in by_row[7][3]
+    assert "already in the campaign" in by_row[8][3]
+    assert by_row[9][3] == "on the company's do-not-call list"
+    assert by_row[10][3] == "on this campaign's do-not-call list"
+    assert by_row[11][3] == "no phone number"
+
+
+def test_batches_find_duplicates_across_batches_and_report_progress(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+    lines = ["telefono"] + [f"33312345{i % 7:02d}" for i in range(20)]
+    f = write(tmp_path / "l.csv", "\n".join(lines) + "\n")
+    seen: list[tuple[int, int]] = []
+    job = imports.import_file(
+        ctx, None, cid, f, batch_rows=3, on_progress=lambda j: seen.append((j.percent, j.rows_read))
+    )
+    assert (job.rows_imported, job.rows_rejected) == (7, 13)
+    assert seen == sorted(seen) and seen[-1] == (100, 20) and len(seen) >= 7
+    reasons = {r[0]: r[3] for r in report(ctx, job.id)[1:]}
+    assert reasons["9"] == "same number as row 2 of this file"  # a later batch, from the database
+    assert_accounted(ctx, job.id)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("cp1252", ";"), ("utf-8-sig", ","), ("utf-16", "\t"), ("latin-1", "|"), ("utf-8", "\t")],
+)
+def test_encodings_and_delimiters(
+    ctx: ServiceContext, world: World, tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    cid = world.make_campaign("own")
+    rows = [["Nominativo", "Cellulare", "Città"], ["Niccolò Àlberti", "3331234567", "Forlì"]]
+    text = "\r\n".join(delimiter.join(r) for r in rows) + "\r\n"
+    job = imports.import_file(ctx, None, cid, write(tmp_path / "x.csv", text, encoding))
+    r = stored(ctx, cid)["+393331234567"]
+    assert r.name == "Niccolò Àlberti" and r.data == {"Città": "Forlì"}
+    assert job.rows_imported == 1
+
+
+def test_a_few_lines_in_another_encoding_are_read_and_said(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+    data = "telefono,città\n3331234567,Forlì\n".encode() + "3331234568,Cefalù\n".encode("cp1252")
+    (tmp_path / "mixed.csv").write_bytes(data)
+    job = imports.import_file(ctx, None, cid, tmp_path / "mixed.csv")
+    assert job.rows_imported == 2 and "1 lines were not valid UTF-8" in (job.message or "")
+    assert stored(ctx, cid)["+393331234568"].data == {"città": "Cefalù"}
+
+
+def test_trailing_empty_rows_are_not_rows_but_said(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+    job = imports.import_file(ctx, None, cid, write(tmp_path / "t.csv", "tel\n3331234567\n\n\n,\n"))
+    assert (job.rows_read, job.rows_imported) == (1, 1)
+    assert "3 empty rows after the last contact were ignored" in (job.message or "")
+
+
+def test_sixty_columns_are_all_kept(ctx: ServiceContext, world: World, tmp_path: Path) -> None:
+    cid = world.make_campaign("own")
+    header = ["telefono"] + [f"campo {i}" for i in range(1, 60)]
+    row = ["3331234567"] + [f"v{i}" for i in range(1, 60)]
+    f = write(tmp_path / "wide.csv", ",".join(header) + "\n" + ",".join(row) + ",extra\n")
+    job = imports.import_file(ctx, None, cid, f)
+    data = stored(ctx, cid)["+393331234567"].data
+    assert len(data) == 60 and data["campo 59"] == "v59" and data["column 61"] == "extra"
+    with ctx.uow() as uow:
+        cols = uow.conn.execute(
+            select(contact_lists.c.columns).where(contact_lists.c.id == job.list_id)
+        ).scalar_one()
+    assert len(cols) == 60
+
+
+# --- bad files: one clear message naming the file, nothing created ---
+
+
+def _nothing_created(ctx: ServiceContext) -> None:
+    with ctx.uow() as uow:
+        assert uow.conn.execute(select(func.count()).select_from(import_jobs)).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"\n\n  \n", "the file is empty"),
+        (b";;;\n;;\n", "the file has no rows"),
+        (b"3331234567,Mario\n3331234568,Anna\n", "the first row holds data ('3331234567')"),
+        (b"\x00\x01\x02binary\x00junk" * 10, "neither a text (CSV) file nor"),
+        (b'telefono,nome\n3331234567,"Mario\n' + b"x" * 140_000, "bad.csv, row 2: a quoted value"),
+    ],
+)
+def test_unreadable_text_files(
+    ctx: ServiceContext, world: World, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    cid = world.make_campaign("own")
+    (tmp_path / "bad.csv").write_bytes(content)
+    with pytest.raises(ImportFileError) as err:
+        imports.import_file(ctx, None, cid, tmp_path / "bad.csv")
+    assert str(err.value).startswith("bad.csv") and expected in str(err.value)
+    _nothing_created(ctx)
+
+
+def test_a_problem_found_halfway_fails_the_job_and_keeps_the_count(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+    good = "".join(f"33312{i:05d},x\n" for i in range(80))
+    f = write(
+        tmp_path / "half.csv",
+        "telefono,nome\n" + good + '3339999999,"never closed\n' + "x" * 140_000,
+    )
+    job = imports.import_file(ctx, None, cid, f, batch_rows=30)
+    assert job.state is ImportState.FAILED
+    assert job.message and job.message.startswith("half.csv, row 82: a quoted value never ends")
+    assert "stopped after 60 rows: 60 imported, 0 rejected" in job.message
+    assert_accounted(ctx, job.id)
+
+
+def test_missing_phone_column(ctx: ServiceContext, world: World, tmp_path: Path) -> None:
+    cid = world.make_campaign("own")
+    f = write(tmp_path / "n.csv", "Nome,Città\nMario,Roma\n")
+    with pytest.raises(MappingError) as err:
+        imports.import_file(ctx, None, cid, f)
+    assert "no phone column" in str(err.value) and "'Nome', 'Città'" in str(err.value)
+    _nothing_created(ctx)
+    with pytest.raises(MappingError, match="no column named 'Tel'"):
+        imports.import_file(ctx, None, cid, f, mapping={"phone": "Tel"})
+    with pytest.raises(MappingError, match="unknown role 'telefono'"):
+        imports.import_file(ctx, None, cid, f, mapping={"telefono": "Nome"})
+
+
+def test_explicit_mapping_overrides_the_guess(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+    f = write(tmp_path / "m.csv", "Telefono,Altro numero,Nome\n,3331234567,Mario\n")
+    job = imports.import_file(ctx, None, cid, f, mapping={"phone": ["Telefono", "Altro numero"]})
+    r = stored(ctx, cid)["+393331234567"]
+    assert r.name == "Mario" and job.mapping["columns"]["phone"] == ["Telefono", "Altro numero"]
+
+
+def test_truncated_xlsx(ctx: ServiceContext, world: World, tmp_path: Path) -> None:
+    cid = world.make_campaign("own")
+    good = write_xlsx(tmp_path / "ok.xlsx", [["telefono"], ["3331234567"]])
+    (tmp_path / "cut.xlsx").write_bytes(good.read_bytes()[:700])
+    with pytest.raises(ImportFileError) as err:
+        imports.import_file(ctx, None, cid, tmp_path / "cut.xlsx")
+    assert str(err.value).startswith("cut.xlsx: ")
+    assert "damaged or truncated" in str(err.value)
+    _nothing_created(ctx)
+
+
+# --- spreadsheets ---
+
+
+def test_xlsx_numbers_as_floats_lost_zeros_and_merged_headers(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+
+    def build(wb: Any, ws: Any) -> None:
+        ws.merge_range("A1:D1", "Lista clienti novembre")
+        ws.merge_range("C2:D2", "Telefono")
+
+    f = write_xlsx(
+        tmp_path / "lista.xlsx",
+        [
+            [None, None, None, None],
+            ["Nome", "Priorità", None, None],
+            ["Mario", 7, 393331234567, None],
+            ["Anna", 3, 612345678, 3331112222],  # 06... stored as a number: the 0 is lost
+            ["Luca", "alta", 3337778888, None],
+            ["Eva", 1.5, 3337778899, None],
+        ],
+        build,
+    )
+    job = imports.import_file(ctx, None, cid, f)
+    got = stored(ctx, cid)
+    assert got["+393331234567"].priority == 7 and got["+393331234567"].phone_raw == "393331234567"
+    assert got["+390612345678"].data == {"Telefono (2)": "3331112222"}
+    assert (job.rows_imported, job.rows_rejected) == (2, 2)
+    msg = job.message or ""
+    assert "row 1 ('Lista clienti novembre') looks like a title" in msg
+    assert "header cells C2 and D2 are merged" in msg
+    reasons = {r[0]: r[3] for r in report(ctx, job.id)[1:]}
+    assert reasons == {
+        "5": "priority must be a whole number from 0 to 100",
+        "6": "priority must be a whole number from 0 to 100",
+    }
+
+
+def test_formula_cells_without_results_are_rejected_with_the_reason(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+
+    def build(wb: Any, ws: Any) -> None:
+        ws.write_formula("B2", '="333"&"1234567"', None, "3331234567")  # saved result: imported
+        ws.write_formula("B3", '="333"&"7654321"')  # never calculated: XlsxWriter saves 0
+
+    f = write_xlsx(tmp_path / "f.xlsx", [["nome", "telefono"], ["Mario"], ["Anna"]], build)
+    job = imports.import_file(ctx, None, cid, f)
+    assert (job.rows_imported, job.rows_rejected) == (1, 1)
+    assert "the workbook has 2 formula cells" in (job.message or "")
+    (row,) = report(ctx, job.id)[1:]
+    assert row[:3] == ["3", "telefono", "0"] and "formula" in row[3]
+
+
+def test_ods(ctx: ServiceContext, world: World, tmp_path: Path) -> None:
+    cid = world.make_campaign("own")
+    f = write_ods(tmp_path / "l.ods", [["Imię", "Numer telefonu"], ["Jan", 48601234567]])
+    job = imports.import_file(ctx, None, cid, f)
+    assert job.rows_imported == 1
+    r = stored(ctx, cid)["+48601234567"]
+    assert r.name == "Jan" and r.timezone == "Europe/Warsaw"
+
+
+def test_dry_run_writes_nothing(ctx: ServiceContext, world: World, tmp_path: Path) -> None:
+    cid = world.make_campaign("own")
+    f = write(tmp_path / "d.csv", "tel\n3331234567\n3331234567\nxx\n")
+    out = imports.dry_run(ctx, None, cid, f)
+    assert (out.rows_read, out.rows_imported, out.rows_rejected) == (3, 1, 2)
+    assert [r.row for r in out.rejections] == [3, 4]
+    assert stored(ctx, cid) == {}
+    _nothing_created(ctx)
+
+
+def test_preview_shows_columns_guess_and_rows(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+    f = write(tmp_path / "p.csv", "Nome;Cellulare\nMario;333 1234567\n")
+    p = imports.preview(ctx, None, cid, f, "p.csv")
+    assert p.columns == ["Nome", "Cellulare"] and p.mapping["phone"] == ["Cellulare"]
+    assert p.rows == [["Mario", "333 1234567"]] and p.delimiter == ";"
+
+
+def test_access(ctx: ServiceContext, world: World, tmp_path: Path) -> None:
+    own, sibling = world.make_campaign("own"), world.make_campaign("sibling")
+    f = write(tmp_path / "a.csv", "tel\n3331234567\n")
+    leader = world.principal(world.actors[Role.TEAM_LEADER])
+    operator = world.principal(world.actors[Role.OPERATOR])
+    job = imports.import_file(ctx, leader, own, f)
+    assert imports.get_job(ctx, leader, job.id).rows_imported == 1
+    with pytest.raises(NotFound):
+        imports.import_file(ctx, leader, sibling, f)
+    with pytest.raises(NotFound):
+        imports.get_job(ctx, operator, job.id)
+    back_office = world.principal(world.actors[Role.BACK_OFFICE])
+    assert imports.get_job(ctx, back_office, job.id).id == job.id
+    with pytest.raises(Forbidden):
+        imports.error_report(ctx, back_office, job.id)
+    with pytest.raises(Forbidden):
+        imports.import_file(ctx, back_office, own, f)
+
+
+# --- the guarantee, over generated files ---
+
+PHONE_CELLS = st.one_of(
+    st.sampled_from(["3331234567", "+39 333 1234568", "0039 06 1234567", "612345678", "x", ""]),
+    st.integers(min_value=3330000000, max_value=3330000040).map(str),
+    st.integers(min_value=3330000000, max_value=3330000040).map(lambda n: f"{39}{n}.0"),
+    st.text(alphabet="0123456789 +-.()abc", max_size=16),
+)
+ROWS = st.lists(
+    st.tuples(PHONE_CELLS, st.text(alphabet="abcàèé ;,\"'\n", max_size=12)), max_size=40
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=ROWS, batch=st.integers(min_value=1, max_value=12), excel=st.booleans())
+def test_imported_plus_rejected_is_rows_read(
+    ctx: ServiceContext, world: World, tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, str]], batch: int, excel: bool,
+) -> None:  # fmt: skip
+    cid = world.make_campaign("own")
+    folder = tmp_path_factory.mktemp("gen")
+    if excel:
+        f = write_xlsx(folder / "g.xlsx", [["telefono", "note"], *[list(r) for r in rows]])
+    else:
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=";")
+        w.writerow(["telefono", "note"])
+        w.writerows(rows)
+        f = write(folder / "g.csv", buf.getvalue())
+    try:
+        job = imports.import_file(ctx, None, cid, f, batch_rows=batch)
+    except ImportFileError as exc:  # only a file with no row at all may be refused
+        assert not any(a.strip() or b.strip() for a, b in rows), exc
+        return
+    row = assert_accounted(ctx, job.id)
+    assert row.state == "done"
+    rejected = report(ctx, job.id)[1:]
+    assert all(r[3] for r in rejected) and len(rejected) == job.rows_rejected
+    numbers = [int(r[0]) for r in rejected]
+    assert len(numbers) == len(set(numbers))  # one reason per row

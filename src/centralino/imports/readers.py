@@ -172,7 +172,7 @@ class ListFile:
         self.kind = "csv"
         if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
             raise ImportFileError(self.filename, "the file is empty")
-        encoding = detect_encoding(head)
+        encoding = detect_encoding(head, complete=len(head) < SAMPLE_BYTES)
         if b"\x00" in head and not encoding.startswith("utf-16"):
             raise ImportFileError(
                 self.filename,

@@ -31,11 +31,12 @@ def file_kind(head: bytes) -> FileKind:
     return FileKind.TEXT
 
 
-def detect_encoding(sample: bytes) -> str:
+def detect_encoding(sample: bytes, complete: bool = True) -> str:
     """A Python codec name: utf-8-sig, utf-16, utf-8, cp1252 or latin-1.
 
     UTF-8 is tried first because text in other encodings almost never decodes as UTF-8;
-    a multi-byte character cut at the end of the sample is not held against it.
+    when the sample is only the start of the file (`complete` false), a multi-byte
+    character cut at its end is not held against it.
     """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -44,7 +45,7 @@ def detect_encoding(sample: bytes) -> str:
     if _utf16_without_bom(sample):
         return "utf-16-le"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
         return "utf-8"
     except UnicodeDecodeError:
         pass

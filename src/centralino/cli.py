@@ -170,6 +170,15 @@ def user_create(
 
 # --- sub-commands registered by feature packages (keep this block sorted) ---
 # (each feature package exposes a Typer app in its cli.py and is added here)
+def _register() -> None:
+    from centralino.bench.cli import app as bench_app
+    from centralino.sim.cli import app as sim_app
+
+    app.add_typer(bench_app, name="bench")
+    app.add_typer(sim_app, name="sim")
+
+
+_register()
 
 
 def main() -> None:

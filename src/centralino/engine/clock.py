@@ -145,8 +145,9 @@ class WallClock:
         self._loop = loop
         self.speed = speed
         self._origin = loop.time()
-        # The epoch time of the start: given, or the host's real time (the only read of it).
-        self._start = start if start is not None else datetime.now(UTC).timestamp()
+        if start is None:  # the epoch time of the start: given, or the host's real time
+            start = datetime.now(UTC).timestamp()  # the only read of it
+        self._start = start
 
     def now(self) -> float:
         return self._start + (self._loop.time() - self._origin) * self.speed

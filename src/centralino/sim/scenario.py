@@ -35,7 +35,7 @@ class Center(_M):
     date: dt.date = dt.date(2026, 11, 23)
     timezone: str = "Europe/Rome"
     open: dt.time = dt.time(9, 0)
-    hours: float = Field(default=8.0, gt=0, le=24)
+    hours: float = Field(default=8.0, gt=0, le=24 * 31)  # up to a month, for what-if planning
     seed: int = 1
     warmup_minutes: float = Field(default=0.0, ge=0)
     drain_minutes: float = Field(default=60.0, ge=0)
@@ -74,7 +74,7 @@ class Team(_M):
     wrap_up: Duration = 0.0
     pauses: Pauses = Pauses()
     start_offset_minutes: float = Field(default=0.0, ge=0)
-    hours: float | None = Field(default=None, gt=0, le=24)
+    hours: float | None = Field(default=None, gt=0, le=24 * 31)
 
 
 class Queue(_M):
@@ -158,6 +158,9 @@ class Scenario(_M):
 
     def end(self) -> float:
         return self.center.start() + self.center.hours * 3600
+
+
+_BRANCH_MARKERS = {"float", "int", "literal['infinite']"}
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -247,7 +250,10 @@ def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # A duration may be a number or a distribution: report the branch the user meant.
+        specific = [e for e in errors if not _BRANCH_MARKERS & {str(p) for p in e["loc"]}]
+        err = (specific or errors)[0]
         reason = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             reason = "unknown key"

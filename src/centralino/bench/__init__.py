@@ -1,0 +1,1 @@
+"""Benchmarks behind `centralino bench`: each prints our figure beside its baseline."""

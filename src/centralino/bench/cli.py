@@ -1,0 +1,87 @@
+"""`centralino bench`: benchmarks that print our figure beside the baseline in one run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Benchmarks: our figure and the baseline side by side.", no_args_is_help=True
+)
+out = Console(width=None if sys.stdout.isatty() else 140)  # wide tables in pipes and CI
+
+
+@app.command("sim")
+def sim(
+    customers: int = typer.Option(200_000, help="Customers through the M/M/c queue."),
+    servers: int = typer.Option(50, help="Servers (operators) of the M/M/c queue."),
+    load: float = typer.Option(0.9, help="Utilisation of the M/M/c queue."),
+    scenario: str = typer.Option("center-1000", help="The day to time after the M/M/c race."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """The same M/M/c model in SimPy and in our simulator (events and customers per
+    second side by side), then the wall time of a whole day of a large center."""
+    from centralino.bench.mmc import run_kernel, run_simpy, run_stack
+    from centralino.domain import erlang
+    from centralino.sim.runner import Simulation
+    from centralino.sim.scenario import load_scenario
+
+    if customers < 100 or servers < 1 or not 0 < load < 1:
+        out.print("[red]error:[/red] need customers >= 100, servers >= 1, 0 < load < 1")
+        raise typer.Exit(2)
+    mu = 1 / 180.0
+    lam = load * servers * mu
+    runs = [f(servers, lam, mu, customers, 42) for f in (run_simpy, run_kernel, run_stack)]
+    base = runs[0]
+    expected = erlang.asa_c(servers, lam / mu, 1 / mu)
+    t0 = time.perf_counter()
+    res = Simulation(load_scenario(scenario)).run()
+    day_wall = time.perf_counter() - t0
+    figures = {
+        "mmc": {
+            "servers": servers, "load": load, "customers": customers,
+            "erlang_c_mean_wait": expected,
+            "runs": [
+                {"name": r.name, "customers": r.customers, "events": r.events,
+                 "wall_seconds": r.wall,
+                 "events_per_second": r.events_per_second,
+                 "customers_per_second": r.customers_per_second, "mean_wait": r.mean_wait,
+                 "speed_vs_simpy_events": r.events_per_second / base.events_per_second,
+                 "speed_vs_simpy_customers": r.customers_per_second / base.customers_per_second}
+                for r in runs
+            ],
+        },
+        "day": {
+            "scenario": res.scenario, "calls": res.calls, "events": res.events,
+            "operators": sum(int(str(t["operators"])) for t in res.teams.values()),
+            "wall_seconds": day_wall, "goal_seconds": 30.0,
+        },
+    }  # fmt: skip
+    if as_json:
+        out.print_json(json.dumps(figures))
+        return
+    t = Table(title=f"M/M/{servers} at {load:.0%} load, {customers:,} customers (baseline: SimPy)")
+    for col in ("simulator", "events", "wall s", "events/s", "× SimPy", "customers/s",
+                "× SimPy", "mean wait s"):  # fmt: skip
+        t.add_column(col, justify="left" if col == "simulator" else "right")
+    for r in runs:
+        t.add_row(
+            r.name, f"{r.events:,}", f"{r.wall:.2f}", f"{r.events_per_second:,.0f}",
+            f"{r.events_per_second / base.events_per_second:.1f}",
+            f"{r.customers_per_second:,.0f}",
+            f"{r.customers_per_second / base.customers_per_second:.1f}", f"{r.mean_wait:.2f}",
+        )  # fmt: skip
+    out.print(t)
+    out.print(f"Erlang C mean wait for this queue: {expected:.2f} s", highlight=False)
+    d = figures["day"]
+    out.print(
+        f"{res.scenario}: {d['operators']:,} operators, {res.calls:,} calls, "
+        f"{res.events:,} events: {day_wall:.1f} s wall (goal: under 30 s)",
+        highlight=False,
+        soft_wrap=True,
+    )

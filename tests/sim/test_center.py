@@ -1,0 +1,195 @@
+"""The minimal engine on the simulated network: FIFO queues, operators, power dialing."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from centralino.domain.call_record import CallRecord, CallResult
+from centralino.domain.errors import IllegalTransition, InvalidInput
+from centralino.domain.operators import OperatorState, Presence
+from centralino.engine.center import Center, ServiceRoute
+from centralino.engine.clock import VirtualClock
+from centralino.telephony.port import EventKind
+from centralino.telephony.sim.network import Fate, SimNetwork
+
+S = OperatorState
+
+
+class Rig:
+    def __init__(self, fates: dict[str, Fate] | None = None, auto_wrap: bool = True) -> None:
+        self.clock = VirtualClock(0.0)
+        table = fates or {}
+        self.net = SimNetwork(
+            self.clock,
+            lambda n: table.get(n, Fate(EventKind.NO_ANSWER)),
+            prompt_seconds={"moh": 0.0, "ivr_menu": 2.0, "abandon_message": 5.0},
+        )
+        self.records: list[CallRecord] = []
+        self.center = Center(self.clock, self.net, self.records.append)
+        if not auto_wrap:
+            self.center.wrap_up_listeners.append(lambda op, rec: None)
+
+    def operators(
+        self, *ids: str, queues: tuple[str, ...] = (), campaign: str | None = None
+    ) -> None:
+        for op in ids:
+            self.center.add_operator(op, queues, campaign)
+            self.net.register_endpoint(op)
+            self.center.login(op)
+        self.clock.run(until=self.clock.now())
+
+    def state(self, op: str) -> OperatorState:
+        return self.center.presences()[op].state
+
+
+def test_fifo_and_longest_idle_operator_first() -> None:
+    rig = Rig()
+    rig.center.add_queue("care")
+    rig.center.add_route(ServiceRoute("+3900", "care"))
+    rig.operators("ann", queues=("care",))
+    rig.clock.run(until=5.0)
+    rig.operators("bob", queues=("care",))  # ready later: ann has been idle longer
+    for i in range(3):
+        rig.clock.call_at(10.0 + i, rig.net.inbound, "+3900", f"+39{i}", Fate(talk=100.0))
+    rig.clock.run()
+    by_number = {r.number: r for r in rig.records}
+    assert by_number["+390"].operator == "ann" and by_number["+391"].operator == "bob"
+    third = by_number["+392"]
+    assert third.operator == "ann" and third.queued_at == 12.0 and third.picked_up_at == 110.0
+    assert all(r.result is CallResult.TALKED for r in rig.records)
+
+
+def test_the_phases_of_a_call_are_in_order() -> None:
+    rig = Rig()
+    rig.center.add_queue("care")
+    rig.center.add_queue("billing")
+    rig.center.add_route(ServiceRoute("+3900", "care", ivr={"1": "care", "2": "billing"}))
+    rig.operators("ann", queues=("billing",))
+    rig.net.inbound("+3900", "+39333", Fate(talk=30.0, digits="2", think=1.0))
+    rig.clock.run()
+    (r,) = rig.records
+    assert r.queue == "billing" and r.operator == "ann"
+    phases = [r.arrived_at, r.welcome_at, r.queued_at, r.ringing_at, r.picked_up_at, r.ended_at]
+    assert phases == sorted(phases) and r.queued_at == 3.0 and r.ended_at == 33.0
+    assert r.hangup_cause == "normal" and r.wait == 0.0 and r.talk == 30.0
+
+
+def test_no_key_goes_to_the_default_queue_and_unknown_numbers_are_refused() -> None:
+    rig = Rig()
+    rig.center.add_queue("care")
+    rig.center.add_queue("billing")
+    rig.center.add_route(ServiceRoute("+3900", "care", ivr={"2": "billing"}))
+    rig.operators("ann", queues=("care",))
+    rig.net.inbound("+3900", "+39333", Fate(talk=5.0, digits=""))
+    rig.net.inbound("+3999", "+39444", Fate())
+    rig.clock.run()
+    results = {r.number: (r.queue, r.result) for r in rig.records}
+    assert results == {
+        "+39333": ("care", CallResult.TALKED),
+        "+39444": ("+3999", CallResult.REFUSED),
+    }
+
+
+def test_a_caller_who_waits_too_long_abandons() -> None:
+    rig = Rig()
+    rig.center.add_queue("care")
+    rig.center.add_route(ServiceRoute("+3900", "care"))
+    rig.net.inbound("+3900", "+39333", Fate(patience=40.0))
+    rig.clock.run()
+    (r,) = rig.records
+    assert (
+        r.result is CallResult.ABANDONED and r.wait == 40.0 and r.hangup_cause == "caller_gave_up"
+    )
+
+
+def test_power_dialing_keeps_ratio_lines_per_free_operator() -> None:
+    fates = {f"+39{i:03d}": Fate(EventKind.NO_ANSWER) for i in range(100)}
+    rig = Rig(fates)
+    rig.center.add_campaign("c", iter(fates), ratio=2.0, ring_timeout=20.0)
+    peak = 0
+
+    def watch() -> None:
+        nonlocal peak
+        peak = max(peak, rig.net.legs_up() - 3)  # minus the operators' phones
+        if rig.clock.now() < 2000:
+            rig.clock.call_later(1.0, watch)
+
+    rig.clock.call_soon(watch)
+    rig.operators("a", "b", "c", campaign="c")
+    rig.clock.run()
+    assert peak == 6
+    assert len(rig.records) == 100
+    assert all(r.result is CallResult.NO_ANSWER for r in rig.records)
+
+
+def test_an_answer_with_no_free_operator_is_abandoned_after_two_seconds_with_a_message() -> None:
+    fates = {
+        "+391": Fate(EventKind.ANSWERED, ring=3.0, talk=300.0, patience=math.inf),
+        "+392": Fate(EventKind.ANSWERED, ring=4.0, talk=300.0, patience=math.inf),
+    }
+    rig = Rig(fates)
+    rig.center.add_campaign("c", iter(fates), ratio=2.0, abandon_after=2.0)
+    rig.operators("ann", campaign="c")
+    rig.clock.run()
+    by = {r.number: r for r in rig.records}
+    assert by["+391"].result is CallResult.TALKED
+    lost = by["+392"]
+    assert lost.result is CallResult.ABANDONED and lost.operator is None
+    assert lost.answered_at == 4.0 and lost.ended_at == 4.0 + 2.0 + 5.0  # 2 s, then the message
+    assert lost.hangup_cause == "abandoned_by_system" and "2 s" in (lost.abandon_rule or "")
+
+
+def test_machines_are_hung_up_and_recorded() -> None:
+    fates = {"+391": Fate(EventKind.MACHINE, ring=3.0)}
+    rig = Rig(fates)
+    rig.center.add_campaign("c", iter(fates))
+    rig.operators("ann", campaign="c")
+    rig.clock.run()
+    (r,) = rig.records
+    assert r.result is CallResult.MACHINE and r.hangup_cause == "machine"
+
+
+def test_pause_waits_for_the_call_in_hand_and_resume_makes_ready() -> None:
+    rig = Rig(auto_wrap=False)
+    rig.center.add_queue("care")
+    rig.center.add_route(ServiceRoute("+3900", "care"))
+    rig.operators("ann", queues=("care",))
+    rig.net.inbound("+3900", "+39333", Fate(talk=60.0))
+    rig.clock.run(until=10.0)
+    assert rig.state("ann") is S.TALKING
+    rig.center.pause("ann")
+    rig.clock.run(until=100.0)
+    assert rig.state("ann") is S.WRAP_UP
+    rig.center.finish_wrap_up("ann", "sale", positive=True)
+    assert rig.state("ann") is S.PAUSED and rig.records[0].positive
+    rig.center.resume("ann")
+    assert rig.state("ann") is S.READY
+    with pytest.raises(InvalidInput):
+        rig.center.finish_wrap_up("ann")
+    rig.center.logout("ann")
+    rig.clock.run()
+    presence = rig.center.presences()["ann"]
+    assert presence.state is S.LOGGED_OUT
+    assert presence.time_in(S.TALKING, 100.0) == 60.0
+
+
+def test_presence_refuses_illegal_moves() -> None:
+    p = Presence()
+    with pytest.raises(IllegalTransition):
+        p.move(S.TALKING, 1.0)
+    p.move(S.READY, 1.0)
+    with pytest.raises(IllegalTransition):
+        p.move(S.WRAP_UP, 2.0)
+
+
+def test_configuration_errors_are_clear() -> None:
+    rig = Rig()
+    rig.center.add_queue("care")
+    with pytest.raises(InvalidInput, match="unknown queue 'nope'"):
+        rig.center.add_route(ServiceRoute("+3900", "nope"))
+    with pytest.raises(InvalidInput, match="already exists"):
+        rig.center.add_queue("care")
+    with pytest.raises(InvalidInput, match="unknown queue or campaign"):
+        rig.center.add_operator("x", ("nope",))

@@ -476,3 +476,42 @@ def test_imported_plus_rejected_is_rows_read(
     assert all(r[3] for r in rejected) and len(rejected) == job.rows_rejected
     numbers = [int(r[0]) for r in rejected]
     assert len(numbers) == len(set(numbers))  # one reason per row
+
+
+# --- the command line ---
+
+
+def test_cli_imports_with_a_progress_bar_and_writes_the_error_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from centralino.bootstrap import build_context
+    from centralino.imports.cli import app
+    from centralino.services import campaigns
+    from centralino.settings import Settings
+
+    monkeypatch.setenv("CENTRALINO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CENTRALINO_PASSWORD_HASHING", "fast")
+    monkeypatch.delenv("CENTRALINO_DATABASE_URL", raising=False)
+    ctx = build_context(Settings())
+    w = build_world(ctx)
+    cid = campaigns.create_campaign(
+        ctx, w.admin(), {"name": "cli", "group_id": w.groups["T1"].id}
+    ).id
+    f = write(tmp_path / "l.csv", "Nome;Cell;Note\nMario;333 1234567;x\nAnna;abc;\n")
+    runner = CliRunner()
+    r = runner.invoke(app, [str(f), "--campaign", str(cid), "--dry-run"])
+    assert r.exit_code == 0, r.output
+    assert "1 would be imported, 1 rejected; nothing was written" in r.output
+    errors = tmp_path / "errors.csv"
+    r = runner.invoke(app, [str(f), "--campaign", str(cid), "--errors", str(errors)])
+    assert r.exit_code == 0, r.output
+    assert "2 rows read, 1 imported, 1 rejected" in r.output
+    assert "3,Cell,abc,letters in a phone number" in errors.read_text(encoding="utf-8-sig")
+    r = runner.invoke(app, [str(f), "--campaign", str(cid), "--map", "phone=Tel"])
+    assert r.exit_code == 2 and "no column named 'Tel'" in r.output
+    r = runner.invoke(app, [str(tmp_path / "missing.csv"), "--campaign", str(cid)])
+    assert r.exit_code == 2 and "no such file" in r.output
+    r = runner.invoke(app, [str(f), "--campaign", "999"])
+    assert r.exit_code == 2 and "campaign 999 not found" in r.output

@@ -20,6 +20,7 @@ from centralino.api.auth.routes import router as auth_router
 from centralino.api.callbacks.routes import router as callbacks_router
 from centralino.api.campaigns.routes import router as campaigns_router
 from centralino.api.events import router as events_router
+from centralino.api.imports.routes import router as imports_router
 from centralino.api.orgs.routes import router as orgs_router
 from centralino.api.users.routes import router as users_router
 from centralino.domain.errors import DomainError
@@ -36,6 +37,7 @@ def api_router() -> APIRouter:
         orgs_router,
         users_router,
         campaigns_router,
+        imports_router,
         callbacks_router,
         audit_router,
     )

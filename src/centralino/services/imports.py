@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from centralino.domain.access import Principal
-from centralino.domain.errors import Forbidden, InvalidInput, NotFound
+from centralino.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from centralino.domain.events import Event
 from centralino.domain.outbound.campaign import Campaign
 from centralino.domain.roles import Permission
@@ -54,6 +54,11 @@ MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 REPORT_PAGE = 5000
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 ProgressCallback = Callable[[ImportJob], None]
+
+
+class TooLarge(DomainError):
+    status_code = 413
+    error_id = "too-large"
 
 
 @dataclass(slots=True)
@@ -130,7 +135,7 @@ def stage_upload(ctx: ServiceContext, source: IO[bytes], filename: str) -> Path:
             if copied > MAX_UPLOAD_BYTES:
                 out.close()
                 target.unlink(missing_ok=True)
-                raise InvalidInput(
+                raise TooLarge(
                     f"{filename}: the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB; "
                     "split it into several lists",
                     field="file",

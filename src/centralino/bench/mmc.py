@@ -35,6 +35,11 @@ class MmcRun:
     def customers_per_second(self) -> float:
         return self.customers / self.wall
 
+    @property
+    def model_events_per_second(self) -> float:
+        """Arrivals plus departures: the events of the model, the same count in every run."""
+        return 2 * self.customers / self.wall
+
 
 def run_simpy(servers: int, lam: float, mu: float, customers: int, seed: int) -> MmcRun:
     import simpy
@@ -71,34 +76,36 @@ def run_kernel(servers: int, lam: float, mu: float, customers: int, seed: int) -
     rng = random.Random(seed)
     expo = rng.expovariate
     later = clock.call_later
+    now = clock.now
     queue: deque[float] = deque()
-    state = {"free": servers, "wait": 0.0, "served": 0, "left": customers}
+    free, left, served, wait = servers, customers, 0, 0.0
 
     def arrive() -> None:
-        state["left"] -= 1
-        if state["left"] > 0:
+        nonlocal free, left, served
+        left -= 1
+        if left > 0:
             later(expo(lam), arrive)
-        if state["free"]:
-            state["free"] -= 1
-            state["served"] += 1
+        if free:
+            free -= 1
+            served += 1
             later(expo(mu), depart)
         else:
-            queue.append(clock.now())
+            queue.append(now())
 
     def depart() -> None:
+        nonlocal free, served, wait
         if queue:
-            state["wait"] += clock.now() - queue.popleft()
-            state["served"] += 1
+            wait += now() - queue.popleft()
+            served += 1
             later(expo(mu), depart)
         else:
-            state["free"] += 1
+            free += 1
 
     later(expo(lam), arrive)
     t0 = time.perf_counter()
     clock.run()
     wall = time.perf_counter() - t0
-    served = int(state["served"])
-    return MmcRun("Centralino event kernel", served, clock.events, wall, state["wait"] / served)
+    return MmcRun("Centralino event kernel", served, clock.events, wall, wait / served)
 
 
 def mmc_scenario(servers: int, lam: float, mu: float, hours: float, seed: int) -> Scenario:

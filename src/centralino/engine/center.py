@@ -337,7 +337,7 @@ class Center:
         call.op = op
         call.done = True
         if call.timer is not None:
-            call.timer.cancel()
+            self.clock.cancel(call.timer)
             call.timer = None
         call.record.ringing_at = now
         call.record.operator = op.id
@@ -483,7 +483,7 @@ class Center:
         rec.ended_at = event.at
         rec.hangup_cause = event.cause.value if event.cause else None
         if call.timer is not None:
-            call.timer.cancel()
+            self.clock.cancel(call.timer)
             call.timer = None
         call.done = True
         op = call.op

@@ -22,8 +22,7 @@ def to_datetime(t: float) -> datetime:
     return datetime.fromtimestamp(t, UTC)
 
 
-class Timer(Protocol):
-    def cancel(self) -> None: ...
+Timer = Any  # an opaque handle from `call_at`/`call_later`, for `Clock.cancel`
 
 
 class Clock(Protocol):
@@ -37,18 +36,7 @@ class Clock(Protocol):
 
     def call_soon(self, fn: Callback, *args: Any) -> None: ...
 
-
-class _Entry:
-    """A scheduled call; cancelling marks it dead and the loop skips it when it comes up."""
-
-    __slots__ = ("args", "fn")
-
-    def __init__(self, fn: Callback | None, args: tuple[Any, ...]) -> None:
-        self.fn = fn
-        self.args = args
-
-    def cancel(self) -> None:
-        self.fn = None
+    def cancel(self, timer: Timer) -> None: ...
 
 
 class VirtualClock:
@@ -60,7 +48,9 @@ class VirtualClock:
 
     def __init__(self, start: float = 0.0) -> None:
         self._now = start
-        self._heap: list[tuple[float, int, _Entry]] = []
+        # Entries are lists [when, seq, fn, args]: one allocation, compared by (when, seq);
+        # cancelling sets fn to None and the loop skips the entry when it comes up.
+        self._heap: list[list[Any]] = []
         self._soon: deque[tuple[Callback, tuple[Any, ...]]] = deque()
         self._seq = 0
         self.events = 0  # calls executed, for benchmarks and progress
@@ -68,16 +58,22 @@ class VirtualClock:
     def now(self) -> float:
         return self._now
 
-    def call_at(self, when: float, fn: Callback, *args: Any) -> _Entry:
+    def call_at(self, when: float, fn: Callback, *args: Any) -> Timer:
         if when < self._now:
             when = self._now
-        entry = _Entry(fn, args)
         self._seq += 1
-        heapq.heappush(self._heap, (when, self._seq, entry))
+        entry = [when, self._seq, fn, args]
+        heapq.heappush(self._heap, entry)
         return entry
 
-    def call_later(self, delay: float, fn: Callback, *args: Any) -> _Entry:
-        return self.call_at(self._now + delay, fn, *args)
+    def call_later(self, delay: float, fn: Callback, *args: Any) -> Timer:
+        self._seq += 1
+        entry = [self._now + (delay if delay > 0 else 0.0), self._seq, fn, args]
+        heapq.heappush(self._heap, entry)
+        return entry
+
+    def cancel(self, timer: Timer) -> None:
+        timer[2] = None
 
     def call_soon(self, fn: Callback, *args: Any) -> None:
         self._soon.append((fn, args))
@@ -107,16 +103,14 @@ class VirtualClock:
                 fn(*args)
             if not heap:
                 break
-            when = heap[0][0]
-            if when > limit:
+            if heap[0][0] > limit:
                 break
-            entry = pop(heap)[2]
-            fn2 = entry.fn
+            when, _, fn2, args2 = pop(heap)
             if fn2 is None:
                 continue
             self._now = when
             count += 1
-            fn2(*entry.args)
+            fn2(*args2)
             if progress is not None and count >= next_report:
                 next_report = count + progress_every
                 self.events = count
@@ -161,3 +155,6 @@ class WallClock:
 
     def call_soon(self, fn: Callback, *args: Any) -> None:
         self._loop.call_soon(fn, *args)
+
+    def cancel(self, timer: Timer) -> None:
+        timer.cancel()

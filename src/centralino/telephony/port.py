@@ -10,8 +10,8 @@ posts events the same way; the simulated driver (`telephony.sim`) does it in vir
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -87,7 +87,7 @@ class CallEvent:
     digits: str = ""
     number: str = ""  # remote party: the dialed number or the inbound caller
     dialed: str = ""  # inbound: the number the caller dialed (selects the service)
-    info: dict[str, str] = field(default_factory=dict)
+    info: Mapping[str, str] | None = None  # driver details: prompt, recording name, ...
 
 
 EventHandler = Callable[[CallEvent], None]

@@ -145,7 +145,7 @@ class SimNetwork:
     ) -> None:
         event = CallEvent(
             kind, leg.id, self.clock.now(), leg.direction, cause, peer, digits, leg.number,
-            dialed, info if info is not None else {},
+            dialed, info,
         )  # fmt: skip
         self.events_emitted += 1
         for handler in self._handlers:
@@ -223,10 +223,10 @@ class SimNetwork:
             return
         leg.state = LegState.GONE
         if leg.timer is not None:
-            leg.timer.cancel()
+            self.clock.cancel(leg.timer)
             leg.timer = None
         if leg.patience_timer is not None:
-            leg.patience_timer.cancel()
+            self.clock.cancel(leg.patience_timer)
             leg.patience_timer = None
         if leg.recording is not None:
             self._stop_recording(leg)
@@ -269,10 +269,10 @@ class SimNetwork:
             lg.state = LegState.BRIDGED
             lg.playing = None
             if lg.timer is not None:  # a prompt or a key collection is cut short
-                lg.timer.cancel()
+                self.clock.cancel(lg.timer)
                 lg.timer = None
             if lg.patience_timer is not None:
-                lg.patience_timer.cancel()
+                self.clock.cancel(lg.patience_timer)
                 lg.patience_timer = None
         la.peer, lb.peer = lb, la
         self._emit(EventKind.BRIDGED, la, peer=b)
@@ -286,7 +286,7 @@ class SimNetwork:
         if lg is None or lg.state is LegState.RINGING:
             return
         if lg.timer is not None and lg.state is not LegState.BRIDGED:
-            lg.timer.cancel()
+            self.clock.cancel(lg.timer)
             lg.timer = None
         lg.playing = prompt
         if loop:
@@ -308,7 +308,7 @@ class SimNetwork:
         if lg is not None and lg.playing is not None:
             lg.playing = None
             if lg.timer is not None and lg.state is not LegState.BRIDGED:
-                lg.timer.cancel()
+                self.clock.cancel(lg.timer)
                 lg.timer = None
 
     def collect_dtmf(
@@ -325,7 +325,7 @@ class SimNetwork:
             digits, think = "", timeout
         lg.playing = prompt
         if lg.timer is not None and lg.state is not LegState.BRIDGED:
-            lg.timer.cancel()
+            self.clock.cancel(lg.timer)
         lg.timer = self.clock.call_later(lead + think, self._keys, lg, digits)
 
     def _keys(self, leg: _Leg, digits: str) -> None:
@@ -364,7 +364,7 @@ class SimNetwork:
             lg.peer = None
             lg.state = LegState.UP
             if lg.timer is not None:
-                lg.timer.cancel()
+                self.clock.cancel(lg.timer)
                 lg.timer = None
             self._emit(EventKind.UNBRIDGED, old, peer=lg.id)
         target = self.originate(destination, lg.number, 30.0)

@@ -95,3 +95,58 @@ def sim(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@app.command("dialer")
+def dialer(
+    operators: int = typer.Option(50, help="Operators on the campaign."),
+    hours: float = typer.Option(6.0, help="Length of the shift."),
+    seed: int = typer.Option(5, help="Seed of the simulated day."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """One outbound shift under power 1:1 (the baseline), power 2:1 and predictive: talk
+    time per operator hour, occupancy, abandon rate, positives per hour, and the bound."""
+    from centralino.bench.dialer import run
+
+    if operators < 1 or not 0 < hours <= 24:
+        out.print("[red]error:[/red] need operators >= 1 and 0 < hours <= 24")
+        raise typer.Exit(2)
+    runs = [run(m, r, operators, hours, seed) for m, r in (("power", 1.0), ("power", 2.0),
+                                                            ("predictive", 1.0))]  # fmt: skip
+    base, pred = runs[0], runs[-1]
+    bound = pred.bound()
+    figures = {
+        "operators": operators, "hours": hours, "bound_talk_minutes_per_operator_hour": bound,
+        "runs": [
+            {"name": r.name, "talk_minutes_per_operator_hour": r.talk_minutes_per_operator_hour,
+             "vs_power_1_1": r.talk_minutes_per_operator_hour / base.talk_minutes_per_operator_hour,
+             "share_of_bound": r.talk_minutes_per_operator_hour / bound,
+             "occupancy": r.occupancy, "abandon_rate": r.abandon_rate,
+             "positives_per_hour": r.positives_per_hour, "dials": r.dials,
+             "connected": r.connected, "wall_seconds": r.wall}
+            for r in runs
+        ],
+    }  # fmt: skip
+    if as_json:
+        out.print_json(json.dumps(figures))
+        return
+    t = Table(title=f"{operators} operators, {hours:g} h, about 25% answered (baseline: power 1:1)")
+    for col in ("pacing", "talk min/op h", "× power 1:1", "of bound", "occupancy",
+                "abandon", "positives/op h", "dials", "connected"):  # fmt: skip
+        t.add_column(col, justify="left" if col == "pacing" else "right")
+    for r in runs:
+        t.add_row(
+            r.name, f"{r.talk_minutes_per_operator_hour:.1f}",
+            f"{r.talk_minutes_per_operator_hour / base.talk_minutes_per_operator_hour:.2f}",
+            f"{r.talk_minutes_per_operator_hour / bound:.1%}", f"{r.occupancy:.1%}",
+            f"{r.abandon_rate:.2%}", f"{r.positives_per_hour:.2f}", f"{r.dials:,}",
+            f"{r.connected:,}",
+        )  # fmt: skip
+    out.print(t)
+    out.print(
+        f"Upper bound: {bound:.1f} talk minutes per operator hour = 60 x (1 - pause share "
+        f"{pred.pause_share:.1%}) x talk / (talk + wrap-up). Goals: predictive at least 1.4x "
+        "power 1:1, abandon at or under 3%, within 10% of the bound.",
+        highlight=False,
+        soft_wrap=True,
+    )

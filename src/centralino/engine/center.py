@@ -12,14 +12,14 @@ simulated network in virtual time and live.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import InvalidInput, NotFound
-from centralino.domain.operators import OperatorState, Presence
+from centralino.domain.operators import WORKING, OperatorState, Presence
+from centralino.domain.outbound.pacing import PredictivePacer, power_lines
 from centralino.engine.clock import Clock, Timer
 from centralino.telephony.port import (
     CallEvent,
@@ -61,13 +61,17 @@ class _Campaign:
     __slots__ = (
         "abandon_after",
         "caller_id",
+        "flying",
         "free",
         "in_flight",
         "name",
         "numbers",
+        "ops",
+        "pacer",
         "ratio",
         "ring_timeout",
         "running",
+        "ticking",
         "waiting",
     )
 
@@ -90,6 +94,10 @@ class _Campaign:
         self.waiting: deque[_Call] = deque()
         self.in_flight = 0
         self.running = True
+        self.pacer: PredictivePacer | None = None  # None: power dialing at `ratio`
+        self.ops: list[_Op] = []
+        self.flying: dict[LegId, float] = {}  # ringing dials and when they started
+        self.ticking = False
 
 
 class _Op:
@@ -191,14 +199,16 @@ class Center:
         caller_id: str = "",
         ring_timeout: float = 25.0,
         abandon_after: float = 2.0,
+        predictive: PredictivePacer | None = None,
     ) -> None:
+        """Power dialing at `ratio` lines per free operator, or predictive with a pacer."""
         if name in self._campaigns:
             raise InvalidInput(f"campaign {name!r} already exists", "campaign")
         if ratio <= 0:
             raise InvalidInput("lines per free operator must be positive", "ratio")
-        self._campaigns[name] = _Campaign(
-            name, numbers, ratio, caller_id, ring_timeout, abandon_after
-        )
+        camp = _Campaign(name, numbers, ratio, caller_id, ring_timeout, abandon_after)
+        camp.pacer = predictive
+        self._campaigns[name] = camp
 
     def add_operator(
         self, op_id: str, queues: list[str] | tuple[str, ...] = (), campaign: str | None = None
@@ -210,7 +220,10 @@ class Center:
             camp = self._campaigns[campaign] if campaign else None
         except KeyError as exc:
             raise InvalidInput(f"operator {op_id}: unknown queue or campaign {exc}") from None
-        self._ops[op_id] = _Op(op_id, qs, camp)
+        op = _Op(op_id, qs, camp)
+        self._ops[op_id] = op
+        if camp is not None:
+            camp.ops.append(op)
 
     def endpoint_of(self, op_id: str) -> str:
         return f"endpoint:{op_id}"
@@ -279,6 +292,9 @@ class Center:
         call, op.call = op.call, None
         call.record.outcome = outcome
         call.record.positive = positive
+        camp = call.campaign
+        if camp is not None and camp.pacer is not None:
+            camp.pacer.stats.wraps.add(self.clock.now() - op.presence.since)
         self.sink(call.record)
         self._after_call(op)
 
@@ -341,6 +357,9 @@ class Center:
             call.timer = None
         call.record.ringing_at = now
         call.record.operator = op.id
+        camp = call.campaign
+        if camp is not None and camp.pacer is not None:
+            camp.pacer.answered(False, now)
         assert op.leg is not None
         self.port.bridge(call.leg, op.leg)
 
@@ -407,7 +426,7 @@ class Center:
             return
         camp = call.campaign
         assert camp is not None
-        camp.in_flight -= 1
+        self._resolved(camp, call, True)
         rec.answered_at = rec.queued_at = event.at
         if camp.free:
             op = next(iter(camp.free.values()))
@@ -465,13 +484,15 @@ class Center:
         rec.result = CallResult.ABANDONED
         assert call.campaign is not None
         rec.abandon_rule = f"no operator within {call.campaign.abandon_after:g} s of the answer"
+        if call.campaign.pacer is not None:
+            call.campaign.pacer.answered(True, self.clock.now())
         self.port.play(call.leg, ABANDON_MESSAGE)
 
     def _on_result(self, call: _Call, event: CallEvent) -> None:
         camp = call.campaign
         if camp is None or call.record.answered_at is not None:
             return
-        camp.in_flight -= 1
+        self._resolved(camp, call, False)
         call.record.result = CallResult(event.kind.value)
         if event.kind in (EventKind.MACHINE, EventKind.FAX):
             self.port.hangup(call.leg, HangupCause(event.kind.value))
@@ -490,6 +511,8 @@ class Center:
         if op is not None and rec.picked_up_at is not None:
             rec.result = CallResult.TALKED
             op.presence.move(S.WRAP_UP, event.at)
+            if call.campaign is not None and call.campaign.pacer is not None:
+                call.campaign.pacer.stats.talks.add(rec.ended_at - rec.picked_up_at)
             if self.wrap_up_listeners:
                 for listener in self.wrap_up_listeners:
                     listener(op.id, rec)
@@ -503,21 +526,50 @@ class Center:
             self.sink(rec)
             self._after_call(op)
             return
+        camp = call.campaign
         if rec.result is CallResult.UNFINISHED:
             rec.result = CallResult.ABANDONED
-        camp = call.campaign
+            if camp is not None and rec.answered_at is not None:
+                rec.abandon_rule = "the customer hung up before an operator was connected"
+                if camp.pacer is not None:
+                    camp.pacer.answered(True, event.at)
         if camp is not None and rec.answered_at is None and rec.result is CallResult.ABANDONED:
-            camp.in_flight -= 1  # the line dropped before any result
+            self._resolved(camp, call, False)  # the line dropped before any result
             self._pace(camp)
         self.sink(rec)
 
     # --- outbound pacing ---
 
+    def _resolved(self, camp: _Campaign, call: _Call, answered: bool) -> None:
+        """A dial stopped ringing: answered by a person, or any other result."""
+        camp.in_flight -= 1
+        started = camp.flying.pop(call.leg, None)
+        if camp.pacer is not None and started is not None:
+            camp.pacer.stats.dial_resolved(answered, self.clock.now() - started)
+
     def _pace(self, camp: _Campaign) -> None:
-        """Power dialing: keep `ratio` lines ringing for every free operator of the campaign."""
+        """Dial what the campaign's pacing asks for now."""
         if not camp.running:
             return
-        want = math.floor(camp.ratio * len(camp.free) + 0.5) - camp.in_flight
+        pacer = camp.pacer
+        if pacer is None:
+            want = power_lines(camp.ratio, len(camp.free), camp.in_flight)
+        else:
+            now = self.clock.now()
+            busy = []
+            working = 0
+            for op in camp.ops:
+                st = op.presence.state
+                if st in WORKING:
+                    working += 1
+                    if st is not S.READY:
+                        busy.append((st is not S.WRAP_UP, now - op.presence.since))
+            rung = [now - t for t in camp.flying.values()]
+            waiting = sum(1 for c in camp.waiting if not c.done)
+            want = pacer.lines(len(camp.free), rung, busy, waiting, working)
+            if not camp.ticking:
+                camp.ticking = True
+                self.clock.call_later(1.0, self._tick, camp)
         while want > 0:
             number = next(camp.numbers, None)
             if number is None:
@@ -529,7 +581,14 @@ class Center:
             call.campaign = camp
             self._calls[leg] = call
             camp.in_flight += 1
+            camp.flying[leg] = rec.arrived_at
             want -= 1
+
+    def _tick(self, camp: _Campaign) -> None:
+        """Predictive pacing looks again every second: operators come close to free."""
+        camp.ticking = False
+        if camp.running and any(op.presence.state in WORKING for op in camp.ops):
+            self._pace(camp)
 
     def stop_dialing(self) -> None:
         for camp in self._campaigns.values():

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from centralino.domain.call_record import CallRecord
 from centralino.domain.kpis import InboundStats, OutboundStats, TeamTime
+from centralino.domain.outbound.pacing import PredictivePacer
 from centralino.engine.center import Center, ServiceRoute
 from centralino.engine.clock import VirtualClock
 from centralino.sim.arrivals import Arrivals
@@ -82,6 +83,7 @@ class Simulation:
             self.center.add_campaign(
                 cp.name, pop.numbers(cp.records), ratio=cp.ratio, caller_id=cp.caller_id,
                 ring_timeout=cp.ring_timeout, abandon_after=cp.abandon_after,
+                predictive=PredictivePacer(cap=cp.abandon_cap) if cp.mode == "predictive" else None,
             )  # fmt: skip
         self.arrivals: list[Arrivals] = []
         for s in sc.services:

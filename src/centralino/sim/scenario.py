@@ -114,8 +114,9 @@ class Service(_M):
 
 class Campaign(_M):
     name: Name
-    mode: Literal["power"] = "power"
-    ratio: float = Field(default=1.0, gt=0, le=10)
+    mode: Literal["power", "predictive"] = "power"
+    ratio: float = Field(default=1.0, gt=0, le=10)  # power: lines per free operator
+    abandon_cap: float = Field(default=0.03, gt=0, le=0.5)  # predictive: share of answered
     population: str
     records: int = Field(ge=1, le=10_000_000)
     caller_id: str = "+390000000000"

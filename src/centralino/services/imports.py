@@ -295,33 +295,47 @@ def _processor(c: Campaign, lf: ListFile, mapping: ColumnMapping) -> RowProcesso
     )
 
 
-def _check_against_campaign(
-    repo: ImportRepo, c: Campaign, list_id: int | None, contacts: list[Contact]
+def _do_not_call(
+    repo: ImportRepo, c: Campaign, contacts: list[Contact]
 ) -> tuple[list[Contact], list[Rejection]]:
-    """Numbers already in the campaign or on a do-not-call list become rejections."""
-    phones = [x.phone for x in contacts]
-    existing = repo.existing(c.id, phones)
-    blocked = repo.do_not_call(c.company_id, c.id, phones)
+    """Numbers on the company's or the campaign's do-not-call list become rejections."""
+    blocked = repo.do_not_call(c.company_id, c.id, [x.phone for x in contacts])
+    if not blocked:
+        return contacts, []
     keep: list[Contact] = []
     rejected: list[Rejection] = []
     for x in contacts:
         scope = blocked.get(x.phone)
-        if scope is not None:
-            where = "the company's" if scope == "company" else "this campaign's"
-            rejected.append(
-                rejection(x.row, x.phone_column, x.phone_raw, f"on {where} do-not-call list")
-            )
+        if scope is None:
+            keep.append(x)
+            continue
+        where = "the company's" if scope == "company" else "this campaign's"
+        rejected.append(
+            rejection(x.row, x.phone_column, x.phone_raw, f"on {where} do-not-call list")
+        )
+    return keep, rejected
+
+
+def _already_there(
+    repo: ImportRepo, c: Campaign, list_id: int | None, contacts: list[Contact], phones: set[str]
+) -> list[Rejection]:
+    """Why each of `phones` (found in the campaign) was not imported."""
+    if not phones:
+        return []
+    existing = repo.existing(c.id, sorted(phones))
+    out = []
+    for x in contacts:
+        if x.phone not in phones:
             continue
         old = existing.get(x.phone)
-        if old is not None:
-            if old.list_id == list_id:
-                reason = f"same number as row {old.row_number} of this file"
-            else:
-                reason = f"already in the campaign (list {old.list_name!r}, row {old.row_number})"
-            rejected.append(rejection(x.row, x.phone_column, x.phone_raw, reason))
-            continue
-        keep.append(x)
-    return keep, rejected
+        if old is None:
+            reason = "already in the campaign (added by someone else meanwhile)"
+        elif old.list_id == list_id:
+            reason = f"same number as row {old.row_number} of this file"
+        else:
+            reason = f"already in the campaign (list {old.list_name!r}, row {old.row_number})"
+        out.append(rejection(x.row, x.phone_column, x.phone_raw, reason))
+    return out
 
 
 def _run_batches(
@@ -342,19 +356,10 @@ def _run_batches(
         now = ctx.now()
         with ctx.uow() as uow:
             repo = ImportRepo(uow.conn)
-            contacts, more = _check_against_campaign(repo, c, job.list_id, contacts)
-            rejected += more
-            taken = repo.add_records(c.id, job.list_id, contacts, now)
-            if taken:
-                rejected += [
-                    rejection(
-                        x.row, x.phone_column, x.phone_raw,
-                        "already in the campaign (added by another import meanwhile)",
-                    )
-                    for x in contacts
-                    if x.phone in taken
-                ]  # fmt: skip
-            imported = len(contacts) - len(taken)
+            contacts, blocked = _do_not_call(repo, c, contacts)
+            skipped = repo.add_records(c.id, job.list_id, contacts, now)
+            rejected += blocked + _already_there(repo, c, job.list_id, contacts, skipped)
+            imported = len(contacts) - len(skipped)
             assert imported + len(rejected) == len(batch), "every row is imported or rejected"
             repo.add_rejections(job.id, rejected)
             job.rows_read += len(batch)
@@ -451,8 +456,11 @@ def dry_run(
         for batch in batches(rows, BATCH_ROWS):
             contacts, rejected = process_rows(processor, batch, seen)
             with ctx.uow() as uow:
-                contacts, more = _check_against_campaign(ImportRepo(uow.conn), c, None, contacts)
-            rejected += more
+                repo = ImportRepo(uow.conn)
+                contacts, blocked = _do_not_call(repo, c, contacts)
+                there = set(repo.existing(c.id, [x.phone for x in contacts]))
+                rejected += blocked + _already_there(repo, c, None, contacts, there)
+                contacts = [x for x in contacts if x.phone not in there]
             out.rows_read += len(batch)
             out.rows_imported += len(contacts)
             out.rows_rejected += len(rejected)

@@ -13,8 +13,9 @@ simulated network in virtual time and live.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import InvalidInput, NotFound
@@ -47,6 +48,61 @@ class ServiceRoute:
     ivr_timeout: float = 8.0
 
 
+@dataclass(slots=True)
+class Dial:
+    """One number to dial, with the source's handle on it (a stored attempt, say)."""
+
+    number: str
+    ref: object = None
+
+
+class DialSource(Protocol):
+    """Where a campaign's numbers come from and where its attempts' results go.
+
+    `take` returns the next number allowed now, or None; when `exhausted` is true the
+    campaign has nothing left at all. The hooks follow the call: answered by a person,
+    connected to an operator, finished (the record complete, with the outcome)."""
+
+    @property
+    def exhausted(self) -> bool: ...
+
+    def take(self) -> Dial | None: ...
+
+    def answered(self, dial: Dial) -> None: ...
+
+    def connected(self, dial: Dial, operator: str) -> None: ...
+
+    def finished(self, dial: Dial, record: CallRecord) -> None: ...
+
+
+class NumberList:
+    """A plain list of numbers as a dial source (the simulator's lists)."""
+
+    def __init__(self, numbers: Iterable[str]) -> None:
+        self._numbers = iter(numbers)
+        self._exhausted = False
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    def take(self) -> Dial | None:
+        number = next(self._numbers, None)
+        if number is None:
+            self._exhausted = True
+            return None
+        return Dial(number)
+
+    def answered(self, dial: Dial) -> None:
+        pass
+
+    def connected(self, dial: Dial, operator: str) -> None:
+        pass
+
+    def finished(self, dial: Dial, record: CallRecord) -> None:
+        pass
+
+
 class _Queue:
     __slots__ = ("free", "name", "target_seconds", "waiting")
 
@@ -65,12 +121,12 @@ class _Campaign:
         "free",
         "in_flight",
         "name",
-        "numbers",
         "ops",
         "pacer",
         "ratio",
         "ring_timeout",
         "running",
+        "source",
         "ticking",
         "waiting",
     )
@@ -78,14 +134,14 @@ class _Campaign:
     def __init__(
         self,
         name: str,
-        numbers: Iterator[str],
+        source: DialSource,
         ratio: float,
         caller_id: str,
         ring_timeout: float,
         abandon_after: float,
     ) -> None:
         self.name = name
-        self.numbers = numbers
+        self.source = source
         self.ratio = ratio
         self.caller_id = caller_id
         self.ring_timeout = ring_timeout
@@ -126,13 +182,14 @@ class _Op:
 
 
 class _Call:
-    __slots__ = ("campaign", "done", "leg", "op", "queue", "record", "route", "timer")
+    __slots__ = ("campaign", "dial", "done", "leg", "op", "queue", "record", "route", "timer")
 
     def __init__(self, leg: LegId, record: CallRecord) -> None:
         self.leg = leg
         self.record = record
         self.queue: _Queue | None = None
         self.campaign: _Campaign | None = None
+        self.dial: Dial | None = None
         self.route: ServiceRoute | None = None
         self.op: _Op | None = None
         self.done = False  # no longer waiting for an operator (hung up or abandoned)
@@ -193,7 +250,7 @@ class Center:
     def add_campaign(
         self,
         name: str,
-        numbers: Iterator[str],
+        source: DialSource | Iterable[str],
         *,
         ratio: float = 1.0,
         caller_id: str = "",
@@ -206,7 +263,12 @@ class Center:
             raise InvalidInput(f"campaign {name!r} already exists", "campaign")
         if ratio <= 0:
             raise InvalidInput("lines per free operator must be positive", "ratio")
-        camp = _Campaign(name, numbers, ratio, caller_id, ring_timeout, abandon_after)
+        src = (
+            cast(DialSource, source)
+            if hasattr(source, "take")
+            else NumberList(source)
+        )
+        camp = _Campaign(name, src, ratio, caller_id, ring_timeout, abandon_after)
         camp.pacer = predictive
         self._campaigns[name] = camp
 
@@ -295,7 +357,7 @@ class Center:
         camp = call.campaign
         if camp is not None and camp.pacer is not None:
             camp.pacer.stats.wraps.add(self.clock.now() - op.presence.since)
-        self.sink(call.record)
+        self._done(call)
         self._after_call(op)
 
     def _after_call(self, op: _Op) -> None:
@@ -358,8 +420,11 @@ class Center:
         call.record.ringing_at = now
         call.record.operator = op.id
         camp = call.campaign
-        if camp is not None and camp.pacer is not None:
-            camp.pacer.answered(False, now)
+        if camp is not None:
+            if camp.pacer is not None:
+                camp.pacer.answered(False, now)
+            if call.dial is not None:
+                camp.source.connected(call.dial, op.id)
         assert op.leg is not None
         self.port.bridge(call.leg, op.leg)
 
@@ -428,6 +493,8 @@ class Center:
         assert camp is not None
         self._resolved(camp, call, True)
         rec.answered_at = rec.queued_at = event.at
+        if call.dial is not None:
+            camp.source.answered(call.dial)
         if camp.free:
             op = next(iter(camp.free.values()))
             self._connect(call, op)
@@ -523,7 +590,7 @@ class Center:
             op.call = None
             if rec.result is CallResult.UNFINISHED:
                 rec.result = CallResult.ABANDONED
-            self.sink(rec)
+            self._done(call)
             self._after_call(op)
             return
         camp = call.campaign
@@ -536,7 +603,7 @@ class Center:
         if camp is not None and rec.answered_at is None and rec.result is CallResult.ABANDONED:
             self._resolved(camp, call, False)  # the line dropped before any result
             self._pace(camp)
-        self.sink(rec)
+        self._done(call)
 
     # --- outbound pacing ---
 
@@ -571,14 +638,19 @@ class Center:
                 camp.ticking = True
                 self.clock.call_later(1.0, self._tick, camp)
         while want > 0:
-            number = next(camp.numbers, None)
-            if number is None:
-                camp.running = False
+            dial = camp.source.take()
+            if dial is None:
+                if camp.source.exhausted:
+                    camp.running = False
+                elif not camp.ticking:  # nothing allowed now: look again in a while
+                    camp.ticking = True
+                    self.clock.call_later(5.0, self._tick, camp)
                 return
-            rec = self._new_record("outbound", camp.name, number)
-            leg = self.port.originate(number, camp.caller_id, camp.ring_timeout)
+            rec = self._new_record("outbound", camp.name, dial.number)
+            leg = self.port.originate(dial.number, camp.caller_id, camp.ring_timeout)
             call = _Call(leg, rec)
             call.campaign = camp
+            call.dial = dial
             self._calls[leg] = call
             camp.in_flight += 1
             camp.flying[leg] = rec.arrived_at
@@ -590,9 +662,32 @@ class Center:
         if camp.running and any(op.presence.state in WORKING for op in camp.ops):
             self._pace(camp)
 
-    def stop_dialing(self) -> None:
+    def stop_dialing(self, campaign: str | None = None) -> None:
+        """Dial no more (calls in progress go on), for one campaign or all."""
         for camp in self._campaigns.values():
-            camp.running = False
+            if campaign is None or camp.name == campaign:
+                camp.running = False
+
+    def resume_dialing(self, campaign: str) -> None:
+        camp = self._campaigns.get(campaign)
+        if camp is not None and not camp.running and not camp.source.exhausted:
+            camp.running = True
+            self._pace(camp)
+
+    def has_campaign(self, name: str) -> bool:
+        return name in self._campaigns
+
+    def has_operator(self, op_id: str) -> bool:
+        return op_id in self._ops
+
+    def pacing_rule(self, campaign: str) -> str:
+        """Why the campaign dials as it does now (for the dial decision record and the UI)."""
+        camp = self._campaigns.get(campaign)
+        if camp is None:
+            return ""
+        if camp.pacer is None:
+            return f"power: {camp.ratio:g} lines per free operator"
+        return camp.pacer.last_rule
 
     # --- reading ---
 
@@ -616,8 +711,15 @@ class Center:
         for op in self._ops.values():
             if op.call is not None and op.presence.state is S.WRAP_UP:
                 call, op.call = op.call, None
-                self.sink(call.record)
+                self._done(call)
         for call in list(self._calls.values()):
             call.record.ended_at = now
-            self.sink(call.record)
+            self._done(call)
         self._calls.clear()
+
+    def _done(self, call: _Call) -> None:
+        """The call's record is complete: to the sink, and back to its dial source."""
+        self.sink(call.record)
+        camp = call.campaign
+        if camp is not None and call.dial is not None:
+            camp.source.finished(call.dial, call.record)

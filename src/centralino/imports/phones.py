@@ -48,14 +48,25 @@ class Phone:
     """IANA zones of the number's prefix; empty when the prefix says nothing."""
 
 
+_ZONE_CACHE: dict[str, tuple[str, ...]] = {}
+
+
 def zones_for(e164: str) -> tuple[str, ...]:
     """The time zones of a valid E.164 number, by its longest known prefix."""
-    digits = e164[1:]
-    for n in range(min(TIMEZONE_LONGEST_PREFIX, len(digits)), 0, -1):
+    digits = e164[1 : 1 + TIMEZONE_LONGEST_PREFIX]  # no prefix in the data is longer
+    hit = _ZONE_CACHE.get(digits)
+    if hit is not None:
+        return hit
+    zones: tuple[str, ...] = ()
+    for n in range(len(digits), 0, -1):
         found = TIMEZONE_DATA.get(digits[:n])
         if found is not None:
-            return tuple(z for z in found if z != "Etc/Unknown")
-    return ()
+            zones = tuple(z for z in found if z != "Etc/Unknown")
+            break
+    if len(_ZONE_CACHE) >= _CACHE_LIMIT:
+        _ZONE_CACHE.clear()
+    _ZONE_CACHE[digits] = zones
+    return zones
 
 
 _TYPES = (
@@ -174,8 +185,9 @@ class PhoneNormalizer:
             ]
             patterns = tuple(_RegionPatterns(m) for m in metas if m is not None)
             self._patterns[cc] = patterns
-        if any(p.valid(national) for p in patterns):
-            return f"+{cc}{national}"
+        for p in patterns:
+            if p.valid(national):
+                return f"+{cc}{national}"
         return None
 
     def _fast(self, digits: str, plus: bool) -> str | None:
@@ -197,11 +209,13 @@ class PhoneNormalizer:
         if not text:
             raise PhoneError("no phone number")
         extension = None
-        m = _EXTENSION.search(text)
-        if m and m.start() > 0:
-            extension = m.group(1)
-            text = text[: m.start()]
         compact = text.translate(_SEPARATORS)
+        if not compact.lstrip("+").isdigit():  # only then can there be an extension
+            m = _EXTENSION.search(text)
+            if m and m.start() > 0:
+                extension = m.group(1)
+                text = text[: m.start()]
+                compact = text.translate(_SEPARATORS)
         plus = compact.startswith("+")
         digits = compact[1:] if plus else compact
         if not plus and digits.startswith(self._idd) and len(digits) > len(self._idd) + 6:

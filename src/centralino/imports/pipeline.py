@@ -157,11 +157,8 @@ class RowProcessor:
             i for i in (self._name, self._email, self._tz, self._priority) if i is not None
         )
 
-    def _header(self, i: int) -> str:
-        return self.headers[i] if i < len(self.headers) else self._extra_name(i)
-
     def process(self, row: int, cells: list[Cell]) -> Contact | Rejection:
-        if not cells or all(cell_text(c) == "" for c in cells):
+        if not cells:
             return rejection(row, None, None, "empty row")
         n = len(cells)
         phone = None
@@ -180,18 +177,21 @@ class RowProcessor:
             used = i
             break
         if phone is None:
+            if all(cell_text(c) == "" for c in cells):
+                return rejection(row, None, None, "empty row")
             if failure is not None:
                 return failure
             first = self.mapping.phones[0]
             return rejection(row, self.headers[first], "", "no phone number")
 
         data: dict[str, str] = {}
+        headers, own, known = self.headers, self._own_field, len(self.headers)
         for i, value in enumerate(cells):
-            if i == used or i in self._own_field:
+            if i == used or i in own:
                 continue
-            text = cell_text(value)
+            text = value.strip() if value.__class__ is str else cell_text(value)  # type: ignore[union-attr]
             if text:
-                data[self._header(i)] = text
+                data[headers[i] if i < known else self._extra_name(i)] = text
         if phone.extension:
             data["extension" if "extension" not in data else "phone extension"] = phone.extension
 

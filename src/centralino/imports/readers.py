@@ -75,7 +75,12 @@ def cell_text(value: Cell) -> str:
 
 
 def is_blank(cells: list[Cell]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    for c in cells:
+        if c is None:
+            continue
+        if c.__class__ is not str or (c and not c.isspace()):  # type: ignore[union-attr]
+            return False
+    return True
 
 
 def column_letter(index: int) -> str:

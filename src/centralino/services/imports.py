@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -347,31 +348,59 @@ def _run_batches(
     on_progress: ProgressCallback | None,
     batch_rows: int,
 ) -> None:
+    """Reading and checking the next batch overlaps with writing the last one (a single
+    writer thread, so batches still commit in file order and at most two are in memory)."""
     processor = _processor(c, lf, mapping)
     seen = SeenPhones()  # within a batch; earlier batches are in the database
-    place = campaign_place(c)
-    for batch in batches(lf.rows, batch_rows):
-        contacts, rejected = process_rows(processor, batch, seen)
-        seen.clear()
-        now = ctx.now()
-        with ctx.uow() as uow:
-            repo = ImportRepo(uow.conn)
-            contacts, blocked = _do_not_call(repo, c, contacts)
-            skipped = repo.add_records(c.id, job.list_id, contacts, now)
-            rejected += blocked + _already_there(repo, c, job.list_id, contacts, skipped)
-            imported = len(contacts) - len(skipped)
-            assert imported + len(rejected) == len(batch), "every row is imported or rejected"
-            repo.add_rejections(job.id, rejected)
-            job.rows_read += len(batch)
-            job.rows_imported += imported
-            job.rows_rejected += len(rejected)
-            job.bytes_done = int(job.bytes_total * lf.progress())
-            repo.save_job(job)
-            uow.events.append(_progress_event(job, place, now))
-            uow.commit()
-        ctx.publish(uow)
-        if on_progress:
-            on_progress(job)
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+        try:
+            for batch in batches(lf.rows, batch_rows):
+                contacts, rejected = process_rows(processor, batch, seen)
+                seen.clear()
+                share = lf.progress()
+                if pending is not None:
+                    pending.result()
+                    if on_progress:
+                        on_progress(job)
+                pending = writer.submit(
+                    _write_batch, ctx, job, c, len(batch), contacts, rejected, share
+                )
+        finally:
+            if pending is not None:
+                pending.result()  # what was read before a problem is written and counted
+    if pending is not None and on_progress:
+        on_progress(job)
+
+
+def _write_batch(
+    ctx: ServiceContext,
+    job: ImportJob,
+    c: Campaign,
+    rows: int,
+    contacts: list[Contact],
+    rejected: list[Rejection],
+    share: float,
+) -> None:
+    """One transaction: the batch's records, its rejections and the job's counters."""
+    now = ctx.now()
+    with ctx.uow() as uow:
+        repo = ImportRepo(uow.conn)
+        repo.fast_commit()
+        contacts, blocked = _do_not_call(repo, c, contacts)
+        skipped = repo.add_records(c.id, job.list_id, contacts, now)
+        rejected = rejected + blocked + _already_there(repo, c, job.list_id, contacts, skipped)
+        imported = len(contacts) - len(skipped)
+        assert imported + len(rejected) == rows, "every row is imported or rejected"
+        repo.add_rejections(job.id, rejected)
+        job.rows_read += rows
+        job.rows_imported += imported
+        job.rows_rejected += len(rejected)
+        job.bytes_done = int(job.bytes_total * share)
+        repo.save_job(job)
+        uow.events.append(_progress_event(job, campaign_place(c), now))
+        uow.commit()
+    ctx.publish(uow)
 
 
 def _progress_event(job: ImportJob, place: Any, now: Any) -> Event:

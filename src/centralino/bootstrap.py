@@ -38,6 +38,21 @@ def build_context(
 
 
 def build_app(ctx: ServiceContext):  # type: ignore[no-untyped-def]
-    from centralino.api.app import create_app
+    """The web application, with the live engine running alongside when enabled."""
+    from contextlib import asynccontextmanager
 
-    return create_app(ctx)
+    from centralino.api.app import create_app
+    from centralino.live import LiveCenter, running
+
+    app = create_app(ctx)
+    if ctx.settings.dialer == "sim":
+        live = LiveCenter(ctx, bots=ctx.settings.demo_bots)
+        app.state.live = live
+
+        @asynccontextmanager
+        async def lifespan(_app):  # type: ignore[no-untyped-def]
+            async with running(live):
+                yield
+
+        app.router.lifespan_context = lifespan
+    return app

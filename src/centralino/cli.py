@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from centralino import __version__
+
+if TYPE_CHECKING:
+    from centralino.services.context import ServiceContext
 
 app = typer.Typer(
     name="centralino",
@@ -44,12 +48,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, ctx: ServiceContext | None = None) -> None:
     import uvicorn
 
     from centralino.bootstrap import build_app, build_context
 
-    ctx = build_context()
+    ctx = ctx or build_context()
     uvicorn.run(build_app(ctx), host=host, port=port, log_level="info", ws="websockets-sansio")
 
 
@@ -75,6 +79,7 @@ def demo(
     from centralino.demo import DEMO_COMPANY, DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     ctx = build_context()
+    ctx.settings.demo_bots = True  # bot operators work the demo's predictive campaign
     created = seed_demo(ctx)
     table = Table(title=f"{DEMO_COMPANY}: demo users (password for all: {DEMO_PASSWORD})")
     table.add_column("username")
@@ -88,7 +93,7 @@ def demo(
         + f"Open http://{host}:{port}/ and log in as one of the users above.",
         highlight=False,
     )
-    _serve(host, port)
+    _serve(host, port, ctx)
 
 
 @db_app.command("upgrade")

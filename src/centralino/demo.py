@@ -1,17 +1,26 @@
-"""The demo company: two sites, a partner center, a client and a user for every role."""
+"""The demo company: two sites, a partner center, a client, a user for every role, and a
+predictive campaign worked by bot operators."""
 
 from __future__ import annotations
 
+import csv
+import random
 from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
 
+from centralino.domain.access import Principal
 from centralino.domain.org import GroupKind
+from centralino.domain.outbound.campaign import CampaignState, DialMode, Window
 from centralino.domain.roles import Role
-from centralino.services import org, users
+from centralino.services import campaigns, imports, org, users
 from centralino.services.context import ServiceContext
 from centralino.services.users import GrantRequest
 
 DEMO_COMPANY = "Centralino Demo"
 DEMO_PASSWORD = "demo-password"
+DEMO_CAMPAIGN = "Acme Energia: offerta casa"
+DEMO_BOTS = 12
 
 
 @dataclass(slots=True, frozen=True)
@@ -76,4 +85,54 @@ def seed_demo(ctx: ServiceContext) -> bool:
             password=DEMO_PASSWORD, client_id=client.id if du.role is Role.CLIENT else None,
             roles=[GrantRequest(du.role, g.id)],
         )  # fmt: skip
+    seed_demo_campaign(ctx, actor, groups["vendite"].id, client.id)
     return True
+
+
+def _demo_list(path: Path, rows: int, seed: int = 7) -> None:
+    """A contact list as a client would send it: Italian mobiles, names, a city column."""
+    rng = random.Random(seed)
+    first = ["Giulia", "Marco", "Anna", "Luca", "Sara", "Paolo", "Chiara", "Davide", "Elena"]
+    last = ["Rossi", "Bianchi", "Esposito", "Romano", "Colombo", "Ricci", "Greco", "Bruno"]
+    cities = ["Milano", "Roma", "Napoli", "Torino", "Bari", "Bologna", "Firenze"]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["Nome", "Cognome", "Cellulare", "Città"])
+        seen: set[str] = set()
+        while len(seen) < rows:
+            number = f"3{rng.choice('234789')}{rng.randrange(10**8):08d}"
+            if number in seen:
+                continue
+            seen.add(number)
+            w.writerow([rng.choice(first), rng.choice(last), number, rng.choice(cities)])
+
+
+def seed_demo_campaign(ctx: ServiceContext, actor: Principal, team_id: int, client_id: int) -> int:
+    """A predictive campaign worked by bot operators: active, with a list of 3,000 contacts.
+
+    Its compliance preset is `custom` with a window over the whole week, so the demo
+    dials at any hour; real campaigns take their country's preset (Italy by default).
+    """
+    for i in range(1, DEMO_BOTS + 1):
+        users.create_user(
+            ctx, actor, group_id=team_id, username=f"bot{i:02d}",
+            display_name=f"Bot operator {i:02d}", password=DEMO_PASSWORD,
+            roles=[GrantRequest(Role.OPERATOR, team_id)],
+        )  # fmt: skip
+    c = campaigns.create_campaign(
+        ctx, actor, {
+            "name": DEMO_CAMPAIGN, "group_id": team_id, "client_id": client_id,
+            "dial_mode": DialMode.PREDICTIVE, "compliance": "custom",
+            "caller_id": "+390212345678", "default_region": "IT",
+            "windows": [Window(frozenset(range(7)), time(0, 0), time(23, 59))],
+            "max_attempts": 4, "team_ids": [team_id],
+        },
+    )  # fmt: skip
+    data_dir = ctx.settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "demo-list.csv"
+    _demo_list(path, 3000)
+    imports.import_file(ctx, actor, c.id, path, "clienti-acme.csv")
+    path.unlink()
+    campaigns.update_campaign(ctx, actor, c.id, {"state": CampaignState.ACTIVE.value})
+    return c.id

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 20
     login_failure_window_seconds: int = 900
     default_locale: str = "en"
+    dialer: Literal["sim", "off"] = Field(
+        default="sim", description="'sim': the live engine dials on the simulated network"
+    )
+    demo_bots: bool = Field(
+        default=False, description="Bot operators take the calls of active campaigns (demo)"
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -157,16 +157,18 @@ def finish(
     return decision.state
 
 
-def recover(ctx: ServiceContext) -> int:
+def recover(ctx: ServiceContext, *, sole_dialer: bool = False) -> int:
     """After a crash: close attempts whose lease ran out and reschedule their records.
 
     Their outcome is unknown, so they count as an attempt with a network failure and
     come back after the congestion delay; nothing is dialed twice while a lease runs.
+    `sole_dialer`: the caller is the only process dialing this database and is starting,
+    so every open attempt belongs to a process that died, lease or not.
     """
     now = ctx.now()
     closed = 0
     with ctx.uow() as uow:
-        for row in uow.dialing.interrupted(now):
+        for row in uow.dialing.interrupted(now, leased_too=sole_dialer):
             uow.dialing.close_attempt(row.id, now, "congestion", False, "interrupted", None, None)
             uow.dialing.settle_record(
                 row.record_id, row.lock_token, RecordState.SCHEDULED, now + timedelta(minutes=15),

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, delete, insert, select, update
 from centralino.domain.access import Visibility
 from centralino.domain.outbound.campaign import Campaign, CampaignState, DialMode, Window
 from centralino.store.repos.page import Page, fetch_page
-from centralino.store.repos.scope import visible
-from centralino.store.tables import campaign_members, campaigns, groups
+from centralino.store.repos.scope import subtree, visible
+from centralino.store.tables import campaign_members, campaigns, groups, role_grants, users
 
 _BASE = select(campaigns, groups.c.path).join(groups, groups.c.id == campaigns.c.group_id)
 _FIELDS = (
@@ -114,3 +114,30 @@ class CampaignRepo:
         rows += [{"campaign_id": campaign_id, "user_id": None, "group_id": g} for g in group_ids]
         if rows:
             self.conn.execute(insert(campaign_members), rows)
+
+    def active(self) -> list[Campaign]:
+        """Active campaigns of every company: what the live dialer works on."""
+        rows = self.conn.execute(
+            _BASE.where(campaigns.c.state == CampaignState.ACTIVE.value).order_by(campaigns.c.id)
+        ).all()
+        return [_campaign(r) for r in rows]
+
+    def operators(self, campaign_id: int) -> list[tuple[int, str]]:
+        """(id, username) of the active users holding the operator role who are assigned
+        to the campaign directly or belong to an assigned team's subtree."""
+        user_ids, team_ids = self.members(campaign_id)
+        cond = users.c.id.in_(user_ids) if user_ids else None
+        for path in self.conn.execute(
+            select(groups.c.path).where(groups.c.id.in_(team_ids))
+        ).scalars():
+            in_team = users.c.group_id.in_(select(groups.c.id).where(subtree(groups.c.path, path)))
+            cond = in_team if cond is None else cond | in_team
+        if cond is None:
+            return []
+        operator = select(role_grants.c.user_id).where(role_grants.c.role == "operator")
+        rows = self.conn.execute(
+            select(users.c.id, users.c.username)
+            .where(cond, users.c.is_active.is_(True), users.c.id.in_(operator))
+            .order_by(users.c.id)
+        ).all()
+        return [(r.id, r.username) for r in rows]

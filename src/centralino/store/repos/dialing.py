@@ -15,7 +15,8 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from centralino.domain.outbound.outcomes import RecordState
 from centralino.domain.outbound.selection import Candidate
-from centralino.store.tables import attempts, callbacks, contact_lists, dnc_entries, records
+from centralino.store.repos.dnc import DncRepo
+from centralino.store.tables import attempts, callbacks, contact_lists, records
 
 DIALABLE = [s.value for s in RecordState if s.dialable]
 
@@ -91,17 +92,7 @@ class DialingRepo:
         ]
 
     def blocked(self, company_id: int, campaign_id: int, phones: Iterable[str]) -> set[str]:
-        phones = list(phones)
-        if not phones:
-            return set()
-        rows = self.conn.execute(
-            select(dnc_entries.c.phone).where(
-                dnc_entries.c.company_id == company_id,
-                or_(dnc_entries.c.campaign_id.is_(None), dnc_entries.c.campaign_id == campaign_id),
-                dnc_entries.c.phone.in_(phones),
-            )
-        ).all()
-        return {r.phone for r in rows}
+        return DncRepo(self.conn).blocked(company_id, campaign_id, phones)
 
     def reschedule(self, record_id: int, next_at: datetime | None, state: RecordState) -> None:
         self.conn.execute(
@@ -220,39 +211,21 @@ class DialingRepo:
     def add_dnc(
         self, company_id: int, campaign_id: int | None, phone: str, source: str, now: datetime
     ) -> None:
-        exists = self.conn.execute(
-            select(dnc_entries.c.id).where(
-                dnc_entries.c.company_id == company_id,
-                dnc_entries.c.phone == phone,
-                dnc_entries.c.campaign_id.is_(None)
-                if campaign_id is None
-                else dnc_entries.c.campaign_id == campaign_id,
-            )
-        ).first()
-        if exists is None:
-            self.conn.execute(
-                insert(dnc_entries).values(
-                    company_id=company_id,
-                    campaign_id=campaign_id,
-                    phone=phone,
-                    source=source,
-                    created_at=now,
-                )
-            )
+        DncRepo(self.conn).add(company_id, campaign_id, phone, source, now)
 
-    def interrupted(self, now: datetime) -> list[Any]:
-        """Attempts still open whose record lease has run out: the process died mid-call."""
-        return list(
-            self.conn.execute(
-                select(attempts.c.id, attempts.c.record_id, records.c.lock_token)
-                .join(records, records.c.id == attempts.c.record_id)
-                .where(
-                    attempts.c.ended_at.is_(None),
-                    records.c.state == RecordState.DIALING.value,
-                    records.c.locked_until < now,
-                )
-            ).all()
+    def interrupted(self, now: datetime, *, leased_too: bool = False) -> list[Any]:
+        """Attempts still open whose record lease has run out (or all open attempts, when
+        the caller knows it is the only dialer): the process died mid-call."""
+        q = (
+            select(attempts.c.id, attempts.c.record_id, records.c.lock_token)
+            .join(records, records.c.id == attempts.c.record_id)
+            .where(attempts.c.ended_at.is_(None))
         )
+        if not leased_too:
+            q = q.where(
+                records.c.state == RecordState.DIALING.value, records.c.locked_until < now
+            )
+        return list(self.conn.execute(q).all())
 
     def abandon_counts(self, campaign_id: int, since: datetime | None) -> tuple[int, int]:
         """(answered, abandoned) attempts of a campaign since a time (None: ever)."""

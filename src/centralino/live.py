@@ -1,0 +1,164 @@
+"""The live engine inside the web server: the simulated network on the wall clock.
+
+Every few seconds it looks at the stored campaigns: active ones with power or
+predictive dialing are dialed through `StoreDialSource`; paused or finished ones stop
+dialing (calls in progress end normally). With `bots` (the demo) the campaign's
+operators are bot operators who take the calls and set outcomes; otherwise operators
+work from the panel. Until a SIP driver exists the network is the simulated one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from centralino.domain.call_record import CallRecord
+from centralino.domain.outbound.campaign import Campaign, DialMode
+from centralino.domain.outbound.compliance import PRESETS
+from centralino.domain.outbound.pacing import PredictivePacer
+from centralino.engine.center import Center
+from centralino.engine.clock import WallClock
+from centralino.services import dialing
+from centralino.services.context import ServiceContext
+from centralino.services.dial_source import StoreDialSource
+from centralino.sim.distributions import Exponential, LogNormal
+from centralino.sim.populations import OutboundPopulation
+from centralino.sim.scenario import Population
+from centralino.telephony.sim.network import Fate, SimNetwork
+
+log = logging.getLogger(__name__)
+
+# Who answers in the simulated world of the demo: an ordinary consumer list.
+DEMO_POPULATION = Population(
+    name="demo", answered=0.3, busy=0.08, no_answer=0.4, invalid=0.05, machine=0.12, fax=0.05,
+    ring=LogNormal(dist="lognormal", mean=9.0, sd=5.0),
+    talk=LogNormal(dist="lognormal", mean=50.0, sd=35.0),
+    patience=Exponential(dist="exponential", mean=6.0), positive=0.08,
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class LiveStatus:
+    campaigns: int = 0
+    operators: int = 0
+    calls_up: int = 0
+    records: int = 0
+
+
+class LiveCenter:
+    def __init__(self, ctx: ServiceContext, *, bots: bool, every: float = 3.0, seed: int = 1):
+        self.ctx = ctx
+        self.bots = bots
+        self.every = every
+        self._rng = random.Random(seed)
+        self._population = OutboundPopulation(DEMO_POPULATION, "", f"{seed}:live")
+        self._user_ids: dict[str, int] = {}
+        self.center: Center | None = None
+        self.status = LiveStatus()
+        self._known: set[str] = set()
+
+    def _fate(self, number: str) -> Fate:
+        return self._population.fate()
+
+    def _user_of(self, op_id: str) -> int | None:
+        return self._user_ids.get(op_id)
+
+    def _record(self, record: CallRecord) -> None:
+        self.status.records += 1
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        clock = WallClock(loop)
+        self.clock = clock
+        self.network = SimNetwork(
+            clock, self._fate, prompt_seconds={"moh": 0.0, "abandon_message": 4.0}
+        )
+        self.center = Center(clock, self.network, self._record)
+        if self.bots:
+            self.center.wrap_up_listeners.append(self._bot_wrap_up)
+        recovered = dialing.recover(self.ctx, sole_dialer=True)
+        if recovered:
+            log.info("recovered %d interrupted attempts", recovered)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                self.sync()
+            except Exception:  # keep the server up; the next pass tries again
+                log.exception("live engine: sync failed")
+            await asyncio.sleep(self.every)
+
+    def sync(self) -> None:
+        center = self.center
+        assert center is not None
+        with self.ctx.uow() as uow:
+            active = uow.campaigns.active()
+            operators = {c.id: uow.campaigns.operators(c.id) for c in active}
+        live = set()
+        for c in active:
+            if c.dial_mode not in (DialMode.POWER, DialMode.PREDICTIVE):
+                continue
+            name = f"campaign:{c.id}"
+            live.add(name)
+            if not center.has_campaign(name):
+                self._add_campaign(c, name)
+            else:
+                center.resume_dialing(name)
+            for uid, _username in operators[c.id]:
+                op_id = f"user:{uid}"
+                if self.bots and not center.has_operator(op_id):
+                    self._user_ids[op_id] = uid
+                    center.add_operator(op_id, (), name)
+                    self.network.register_endpoint(op_id)
+                    center.login(op_id)
+        for name in self._known:
+            if name not in live:
+                center.stop_dialing(name)
+        self._known |= live
+        self.status.campaigns = len(live)
+        self.status.operators = len(self._user_ids)
+        self.status.calls_up = center.calls_up()
+
+    def _add_campaign(self, c: Campaign, name: str) -> None:
+        assert self.center is not None
+        preset = PRESETS[c.compliance]
+        grace = preset.abandon_after.total_seconds()
+        pacer = (
+            PredictivePacer(cap=min(c.max_abandon_rate, preset.abandon_cap), grace=grace)
+            if c.dial_mode is DialMode.PREDICTIVE
+            else None
+        )
+        self.center.add_campaign(
+            name, StoreDialSource(self.ctx, c.id, self._user_of), ratio=c.power_ratio,
+            caller_id=c.caller_id or "", abandon_after=grace, predictive=pacer,
+        )  # fmt: skip
+        self._known = self._known | {name}
+
+    def _bot_wrap_up(self, op_id: str, record: CallRecord) -> None:
+        assert self.center is not None
+        positive = self._rng.random() < DEMO_POPULATION.positive
+        outcome = "positive" if positive else self._rng.choice(["not_interested", "completed"])
+        self.clock.call_later(self._rng.uniform(5.0, 20.0), self._finish, op_id, outcome, positive)
+
+    def _finish(self, op_id: str, outcome: str, positive: bool) -> None:
+        assert self.center is not None
+        with contextlib.suppress(Exception):
+            self.center.finish_wrap_up(op_id, outcome, positive)
+
+
+@contextlib.asynccontextmanager
+async def running(live: LiveCenter) -> AsyncIterator[LiveCenter]:
+    """Run the live engine for as long as the web application runs."""
+    live.start(asyncio.get_running_loop())
+    task = asyncio.create_task(live.run())
+    try:
+        yield live
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if live.center is not None:
+            live.center.stop_dialing()

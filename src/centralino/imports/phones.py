@@ -28,7 +28,7 @@ _PARENS = str.maketrans("", "", "()")
 # spreadsheet that stored 0612345678 as a number lost part of the number itself.
 _LEADING_ZERO_REGIONS: Final = frozenset({"IT", "SM", "VA"})
 _LANDLINE: Final = (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 50_000
 _MAX_DIGITS = 17
 
 

@@ -267,8 +267,8 @@ class RowProcessor:
 
 
 class SeenPhones:
-    """Numbers already met, with the row of their first appearance (keys as integers to
-    keep a million of them small)."""
+    """Numbers already met in the file, with the row of their first appearance; keys are
+    integers, so a million numbers take about 100 MB."""
 
     def __init__(self) -> None:
         self._rows: dict[int, int] = {}

@@ -351,13 +351,12 @@ def _run_batches(
     """Reading and checking the next batch overlaps with writing the last one (a single
     writer thread, so batches still commit in file order and at most two are in memory)."""
     processor = _processor(c, lf, mapping)
-    seen = SeenPhones()  # within a batch; earlier batches are in the database
+    seen = SeenPhones()  # the whole file: about 100 bytes a number
     pending: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
         try:
             for batch in batches(lf.rows, batch_rows):
                 contacts, rejected = process_rows(processor, batch, seen)
-                seen.clear()
                 share = lf.progress()
                 if pending is not None:
                     pending.result()

@@ -37,6 +37,7 @@ READ_PERMISSION: dict[str, str] = {
     "campaign": "campaigns.read",
     "callback": "campaigns.read|calls.handle",
     "import": "campaigns.read",
+    "dnc": "campaigns.read",
 }
 
 
@@ -114,6 +115,17 @@ def _import_job(w: World, loc: str) -> dict[str, Any]:
     return {"job_id": imports.import_file(w.ctx, None, w.make_campaign(loc), f).id}
 
 
+def _dnc_entry(w: World, loc: str) -> dict[str, Any]:
+    """A number on the do-not-call list of a campaign at `loc`."""
+    cid = w.make_campaign(loc)
+    with w.ctx.uow() as uow:
+        c = uow.campaigns.get(cid)
+        assert c is not None
+        eid = uow.dnc.add(c.company_id, cid, f"+39333{next(_seq):07d}", "matrix", w.ctx.now())
+        uow.commit()
+    return {"entry_id": eid}
+
+
 # a body sent as multipart form data rather than JSON
 UPLOAD = {"__files__": {"file": ("list.csv", b"telefono\n3331234567\n", "text/csv")}}
 
@@ -126,6 +138,7 @@ TARGETS: dict[str, Callable[[World, str], dict[str, Any]]] = {
     "campaign": lambda w, loc: {"campaign_id": w.make_campaign(loc)},
     "callback": lambda w, loc: {"campaign_id": w.make_campaign(loc)},
     "import": _import_job,
+    "dnc": _dnc_entry,
 }
 
 
@@ -181,6 +194,14 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
         },
         ("POST", "/api/v1/campaigns/{campaign_id}/imports"): lambda: UPLOAD,
         ("POST", "/api/v1/campaigns/{campaign_id}/imports/preview"): lambda: UPLOAD,
+        ("POST", "/api/v1/dnc"): lambda: {
+            "phone": f"+39333{n:07d}",
+            "campaign_id": w.make_campaign(loc),
+        },
+        ("POST", "/api/v1/dnc/import"): lambda: {
+            "__files__": {"file": ("dnc.txt", f"+39333{n:07d}\n".encode(), "text/plain")},
+            "__data__": {"campaign_id": str(w.make_campaign(loc))},
+        },
     }
     if not route.has_body:
         return None
@@ -237,6 +258,10 @@ def _expected(
             if (has(role, meta["permission"]) or (resource == "client" and role is Role.CLIENT))
             else {403}
         )
+    if not has_id and meta.get("body_campaign_field"):  # the body names a campaign at `loc`
+        if allowed(role, route, meta, loc):
+            return ok
+        return {403} if sees(role, "campaign", loc, w) else {404}
     if not has_id:  # creates: the body names a group at `loc`
         if route.path == "/api/v1/companies":
             return ok if role is Role.SYSTEM_ADMIN else {403}
@@ -260,7 +285,9 @@ def _expected(
 
 def _call(client: TestClient, method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
     if isinstance(body, dict) and "__files__" in body:
-        return client.request(method, path, files=body["__files__"], headers=headers)
+        return client.request(
+            method, path, files=body["__files__"], data=body.get("__data__"), headers=headers
+        )
     return client.request(method, path, json=body, headers=headers)
 
 

@@ -19,6 +19,7 @@ from centralino.api.audit.routes import router as audit_router
 from centralino.api.auth.routes import router as auth_router
 from centralino.api.callbacks.routes import router as callbacks_router
 from centralino.api.campaigns.routes import router as campaigns_router
+from centralino.api.dnc.routes import router as dnc_router
 from centralino.api.events import router as events_router
 from centralino.api.imports.routes import router as imports_router
 from centralino.api.orgs.routes import router as orgs_router
@@ -39,6 +40,7 @@ def api_router() -> APIRouter:
         campaigns_router,
         imports_router,
         callbacks_router,
+        dnc_router,
         audit_router,
     )
     for r in (*routers, events_router):

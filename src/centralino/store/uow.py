@@ -17,6 +17,7 @@ from centralino.store.repos.callbacks import CallbackRepo
 from centralino.store.repos.campaigns import CampaignRepo
 from centralino.store.repos.clients import ClientRepo
 from centralino.store.repos.dialing import DialingRepo
+from centralino.store.repos.dnc import DncRepo
 from centralino.store.repos.org import CompanyRepo, GroupRepo
 from centralino.store.repos.outcomes import OutcomeRepo
 from centralino.store.repos.roles import RoleDefinitionRepo
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.outcomes = OutcomeRepo(c)
         self.callbacks = CallbackRepo(c)
         self.dialing = DialingRepo(c)
+        self.dnc = DncRepo(c)
         return self
 
     def commit(self) -> None:

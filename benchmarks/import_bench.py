@@ -140,9 +140,7 @@ def run_copy(csv_path: str, pg_url: str, out: multiprocessing.Queue) -> None:  #
         start = time.perf_counter()
         with (
             conn.cursor() as cur,
-            cur.copy(
-                "COPY raw_list FROM STDIN (FORMAT csv, HEADER true, DELIMITER ';')"
-            ) as copy,
+            cur.copy("COPY raw_list FROM STDIN (FORMAT csv, HEADER true, DELIMITER ';')") as copy,
             open(csv_path, "rb") as f,
         ):
             while chunk := f.read(1 << 20):

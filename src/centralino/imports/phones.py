@@ -83,8 +83,11 @@ class _RegionPatterns:
 
     def __init__(self, meta: PhoneMetadata) -> None:
         general = meta.general_desc
-        self.general = re.compile(general.national_number_pattern or "(?!)")
-        self.general_lengths = frozenset(general.possible_length or ())
+        pattern = general.national_number_pattern if general is not None else None
+        self.general = re.compile(pattern or "(?!)")
+        self.general_lengths = frozenset(
+            (general.possible_length if general is not None else None) or ()
+        )
         typed = [getattr(meta, name) for name in _TYPES]
         typed = [d for d in typed if d is not None and d.national_number_pattern]
         self.by_length: dict[int, re.Pattern[str]] = {}
@@ -148,7 +151,7 @@ class PhoneNormalizer:
         if meta is None:
             raise ValueError(f"unknown region {default_region!r}")
         self.region = region
-        self.cc = meta.country_code
+        self.cc: int = meta.country_code or 0
         self._cc_text = str(self.cc)
         self._national_prefix = meta.national_prefix or ""
         idd = meta.international_prefix or ""

@@ -189,7 +189,7 @@ class RowProcessor:
         for i, value in enumerate(cells):
             if i == used or i in own:
                 continue
-            text = value.strip() if value.__class__ is str else cell_text(value)  # type: ignore[union-attr]
+            text = value.strip() if isinstance(value, str) else cell_text(value)
             if text:
                 data[headers[i] if i < known else self._extra_name(i)] = text
         if phone.extension:

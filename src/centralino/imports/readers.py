@@ -78,7 +78,7 @@ def is_blank(cells: list[Cell]) -> bool:
     for c in cells:
         if c is None:
             continue
-        if c.__class__ is not str or (c and not c.isspace()):  # type: ignore[union-attr]
+        if not isinstance(c, str) or (c and not c.isspace()):
             return False
     return True
 
@@ -116,6 +116,8 @@ class ListFile:
         self._closers: list[Callable[[], None]] = []
         self._progress: Callable[[], float] = lambda: 0.0
         self._undecoded_lines = 0
+        self._merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self._first_col = 0
         if self.size == 0:
             raise ImportFileError(self.filename, "the file is empty")
         with self.path.open("rb") as f:
@@ -253,22 +255,7 @@ class ListFile:
             self.notes.append("the file is named .xls but is an xlsx/ods workbook; read as such")
         try:
             names = [m.name for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")]
-            if sheet is not None:
-                if sheet not in wb.sheet_names:
-                    raise ImportFileError(
-                        self.filename,
-                        f"no sheet named {sheet!r}; the sheets are: {', '.join(wb.sheet_names)}",
-                    )
-                chosen = wb.get_sheet_by_name(sheet)
-            else:
-                chosen = None
-                for name in names or wb.sheet_names:
-                    candidate = wb.get_sheet_by_name(name)
-                    if candidate.height > 0:
-                        chosen = candidate
-                        break
-                if chosen is None:
-                    raise ImportFileError(self.filename, "every sheet of the workbook is empty")
+            chosen = self._pick_sheet(wb, names, sheet)
             others = [n for n in names if n != chosen.name]
         except python_calamine.CalamineError as exc:
             raise ImportFileError(self.filename, _damaged(kind, exc)) from exc
@@ -299,11 +286,28 @@ class ListFile:
             try:
                 for row in chosen.iter_rows():
                     done[0] += 1
-                    yield row
+                    yield list(row)
             except python_calamine.CalamineError as exc:
                 raise ImportFileError(self.filename, _damaged(kind, exc), done[0]) from exc
 
         return rows()
+
+    def _pick_sheet(
+        self, wb: python_calamine.CalamineWorkbook, names: list[str], sheet: str | None
+    ) -> python_calamine.CalamineSheet:
+        """The sheet asked for, else the first worksheet with data."""
+        if sheet is not None:
+            if sheet not in wb.sheet_names:
+                raise ImportFileError(
+                    self.filename,
+                    f"no sheet named {sheet!r}; the sheets are: {', '.join(wb.sheet_names)}",
+                )
+            return wb.get_sheet_by_name(sheet)
+        for name in names or wb.sheet_names:
+            candidate = wb.get_sheet_by_name(name)
+            if candidate.height > 0:
+                return candidate
+        raise ImportFileError(self.filename, "every sheet of the workbook is empty")
 
     # --- header and rows ---
 
@@ -384,7 +388,7 @@ class ListFile:
     def _merged_header_sources(self, row: int) -> dict[int, int]:
         """For header cells covered by a merge, the index of the merge's first cell."""
         found: dict[int, int] = {}
-        for (r0, c0), (r1, c1) in getattr(self, "_merged", []):
+        for (r0, c0), (r1, c1) in self._merged:
             if r0 <= row - 1 <= r1:
                 for c in range(c0 + 1, c1 + 1):
                     found[c - self._first_col] = c0 - self._first_col
@@ -393,10 +397,10 @@ class ListFile:
     def _column_label(self, index: int) -> str:
         if self.kind == "csv":
             return str(index + 1)
-        return column_letter(index + getattr(self, "_first_col", 0))
+        return column_letter(index + self._first_col)
 
     def _cell_ref(self, index: int, row: int) -> str:
-        return f"{column_letter(index + getattr(self, '_first_col', 0))}{row}"
+        return f"{column_letter(index + self._first_col)}{row}"
 
     def _data_rows(self, rows: Iterator[Row]) -> Iterator[Row]:
         """Blank rows are held back until a contact follows them: trailing ones are not

@@ -1,10 +1,11 @@
 """The live engine inside the web server: the simulated network on the wall clock.
 
 Every few seconds it looks at the stored campaigns: active ones with power or
-predictive dialing are dialed through `StoreDialSource`; paused or finished ones stop
-dialing (calls in progress end normally). With `bots` (the demo) the campaign's
-operators are bot operators who take the calls and set outcomes; otherwise operators
-work from the panel. Until a SIP driver exists the network is the simulated one.
+predictive dialing (and preview, when bots work it) are dialed through
+`StoreDialSource`; paused or finished ones stop dialing (calls in progress end
+normally). With `bots` (the demo) the campaign's operators are bot operators who take
+the calls and set outcomes; otherwise operators work from the panel. Until a SIP
+driver exists the network is the simulated one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from centralino.domain.call_record import CallRecord
 from centralino.domain.outbound.campaign import Campaign, DialMode
 from centralino.domain.outbound.compliance import PRESETS
 from centralino.domain.outbound.pacing import PredictivePacer
-from centralino.engine.center import Center
+from centralino.engine.center import Center, Dial
 from centralino.engine.clock import WallClock
 from centralino.services import dialing
 from centralino.services.context import ServiceContext
@@ -79,6 +80,7 @@ class LiveCenter:
         self.center = Center(clock, self.network, self._record)
         if self.bots:
             self.center.wrap_up_listeners.append(self._bot_wrap_up)
+            self.center.preview_listeners.append(self._bot_preview)
         recovered = dialing.recover(self.ctx, sole_dialer=True)
         if recovered:
             log.info("recovered %d interrupted attempts", recovered)
@@ -99,8 +101,10 @@ class LiveCenter:
             operators = {c.id: uow.campaigns.operators(c.id) for c in active}
         live = set()
         for c in active:
-            if c.dial_mode not in (DialMode.POWER, DialMode.PREDICTIVE):
-                continue
+            if c.dial_mode is DialMode.MANUAL or (
+                c.dial_mode is DialMode.PREVIEW and not self.bots
+            ):
+                continue  # the operator panel drives these
             name = f"campaign:{c.id}"
             live.add(name)
             if not center.has_campaign(name):
@@ -134,6 +138,7 @@ class LiveCenter:
         self.center.add_campaign(
             name, StoreDialSource(self.ctx, c.id, self._user_of), ratio=c.power_ratio,
             caller_id=c.caller_id or "", abandon_after=grace, predictive=pacer,
+            mode=c.dial_mode.value,
         )  # fmt: skip
         self._known = self._known | {name}
 
@@ -142,6 +147,15 @@ class LiveCenter:
         positive = self._rng.random() < DEMO_POPULATION.positive
         outcome = "positive" if positive else self._rng.choice(["not_interested", "completed"])
         self.clock.call_later(self._rng.uniform(5.0, 20.0), self._finish, op_id, outcome, positive)
+
+    def _bot_preview(self, op_id: str, _dial: Dial) -> None:
+        assert self.center is not None
+        self.clock.call_later(self._rng.uniform(2.0, 6.0), self._dial, op_id)
+
+    def _dial(self, op_id: str) -> None:
+        assert self.center is not None
+        with contextlib.suppress(Exception):
+            self.center.dial_preview(op_id)
 
     def _finish(self, op_id: str, outcome: str, positive: bool) -> None:
         assert self.center is not None

@@ -9,7 +9,7 @@ import pytest
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import IllegalTransition, InvalidInput
 from centralino.domain.operators import OperatorState, Presence
-from centralino.engine.center import Center, ServiceRoute
+from centralino.engine.center import Center, Dial, ServiceRoute
 from centralino.engine.clock import VirtualClock
 from centralino.telephony.port import EventKind
 from centralino.telephony.sim.network import Fate, SimNetwork
@@ -193,3 +193,42 @@ def test_configuration_errors_are_clear() -> None:
         rig.center.add_queue("care")
     with pytest.raises(InvalidInput, match="unknown queue or campaign"):
         rig.center.add_operator("x", ("nope",))
+
+
+def test_preview_shows_the_record_then_the_operator_dials_and_is_connected() -> None:
+    fates = {
+        "+391": Fate(EventKind.BUSY, ring=2.0),
+        "+392": Fate(EventKind.ANSWERED, ring=4.0, talk=30.0),
+    }
+    rig = Rig(fates)
+    shown: list[tuple[str, str]] = []
+    rig.center.preview_listeners.append(lambda op, dial: shown.append((op, dial.number)))
+    rig.center.add_campaign("c", iter(fates), mode="preview")
+    rig.operators("ann", campaign="c")
+    assert shown == [("ann", "+391")] and rig.state("ann") is S.RESERVED
+    rig.clock.run(until=10.0)
+    assert rig.net.legs_up() == 1  # nothing dialed until the operator says so
+    rig.center.dial_preview("ann")
+    rig.clock.run(until=13.0)  # busy after 2 s: the next record is shown
+    assert shown[-1] == ("ann", "+392") and rig.state("ann") is S.RESERVED
+    rig.center.dial_preview("ann")
+    rig.clock.run()
+    by = {r.number: r for r in rig.records}
+    assert by["+391"].result is CallResult.BUSY
+    talked = by["+392"]
+    assert talked.result is CallResult.TALKED and talked.operator == "ann"
+    assert talked.picked_up_at == talked.answered_at  # their own call: never abandoned
+
+
+def test_manual_dial_of_a_chosen_record() -> None:
+    fates = {"+395": Fate(EventKind.ANSWERED, ring=3.0, talk=20.0)}
+    rig = Rig(fates)
+    rig.center.add_campaign("c", iter(()), mode="manual")
+    rig.operators("ann", campaign="c")
+    assert rig.state("ann") is S.READY and rig.net.legs_up() == 1
+    rig.center.dial_manual("ann", Dial("+395"))
+    rig.clock.run()
+    (r,) = rig.records
+    assert r.result is CallResult.TALKED and r.operator == "ann"
+    with pytest.raises(InvalidInput):
+        rig.center.dial_preview("ann")

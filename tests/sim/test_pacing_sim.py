@@ -29,7 +29,7 @@ def test_bench_dialer_smoke() -> None:
     )
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
-    assert [x["name"] for x in data["runs"]] == ["power 1:1", "power 2:1", "predictive"]
+    assert [x["name"] for x in data["runs"]] == ["power 1:1", "power 2:1", "predictive", "preview"]
     assert data["bound_talk_minutes_per_operator_hour"] > 0
     r = CliRunner().invoke(app, ["bench", "dialer", "--operators", "10", "--hours", "0.5"])
     assert r.exit_code == 0 and "Upper bound" in r.output

@@ -62,7 +62,7 @@ def shift(mode: str, ratio: float, operators: int, hours: float, seed: int) -> S
 def run(
     mode: str, ratio: float, operators: int = 50, hours: float = 6.0, seed: int = 5
 ) -> PacingRun:
-    name = f"power {ratio:g}:1" if mode == "power" else "predictive"
+    name = f"power {ratio:g}:1" if mode == "power" else mode
     sim = Simulation(shift(mode, ratio, operators, hours, seed))
     res = sim.run()
     c = res.campaigns["c"]

@@ -120,6 +120,7 @@ class _Campaign:
         "flying",
         "free",
         "in_flight",
+        "mode",
         "name",
         "ops",
         "pacer",
@@ -154,6 +155,7 @@ class _Campaign:
         self.ops: list[_Op] = []
         self.flying: dict[LegId, float] = {}  # ringing dials and when they started
         self.ticking = False
+        self.mode = "power"  # power, predictive, preview or manual
 
 
 class _Op:
@@ -166,6 +168,7 @@ class _Op:
         "logout_pending",
         "pause_pending",
         "presence",
+        "preview",
         "queues",
     )
 
@@ -179,10 +182,13 @@ class _Op:
         self.call: _Call | None = None
         self.pause_pending = False
         self.logout_pending = False
+        self.preview: Dial | None = None  # the record shown to the operator (preview mode)
 
 
 class _Call:
-    __slots__ = ("campaign", "dial", "done", "leg", "op", "queue", "record", "route", "timer")
+    __slots__ = (
+        "campaign", "dial", "done", "leg", "op", "owner", "queue", "record", "route", "timer",
+    )  # fmt: skip
 
     def __init__(self, leg: LegId, record: CallRecord) -> None:
         self.leg = leg
@@ -190,6 +196,7 @@ class _Call:
         self.queue: _Queue | None = None
         self.campaign: _Campaign | None = None
         self.dial: Dial | None = None
+        self.owner: _Op | None = None  # preview and manual: the operator who dialed
         self.route: ServiceRoute | None = None
         self.op: _Op | None = None
         self.done = False  # no longer waiting for an operator (hung up or abandoned)
@@ -199,6 +206,7 @@ class _Call:
 RecordSink = Callable[[CallRecord], None]
 WrapUpListener = Callable[[str, CallRecord], None]
 OperatorListener = Callable[[str], None]
+PreviewListener = Callable[[str, "Dial"], None]
 
 
 class Center:
@@ -211,6 +219,7 @@ class Center:
         self.sink = sink
         self.wrap_up_listeners: list[WrapUpListener] = []
         self.paused_listeners: list[OperatorListener] = []
+        self.preview_listeners: list[PreviewListener] = []
         self._routes: dict[str, ServiceRoute] = {}
         self._queues: dict[str, _Queue] = {}
         self._campaigns: dict[str, _Campaign] = {}
@@ -257,19 +266,20 @@ class Center:
         ring_timeout: float = 25.0,
         abandon_after: float = 2.0,
         predictive: PredictivePacer | None = None,
+        mode: str = "power",
     ) -> None:
-        """Power dialing at `ratio` lines per free operator, or predictive with a pacer."""
+        """Power dialing at `ratio` lines per free operator, predictive with a pacer, or
+        `preview` / `manual`, where the operator sees the record and dials it."""
+        if mode not in ("power", "predictive", "preview", "manual"):
+            raise InvalidInput(f"unknown dial mode {mode!r}", "mode")
         if name in self._campaigns:
             raise InvalidInput(f"campaign {name!r} already exists", "campaign")
         if ratio <= 0:
             raise InvalidInput("lines per free operator must be positive", "ratio")
-        src = (
-            cast(DialSource, source)
-            if hasattr(source, "take")
-            else NumberList(source)
-        )
+        src = cast(DialSource, source) if hasattr(source, "take") else NumberList(source)
         camp = _Campaign(name, src, ratio, caller_id, ring_timeout, abandon_after)
         camp.pacer = predictive
+        camp.mode = "predictive" if predictive is not None else mode
         self._campaigns[name] = camp
 
     def add_operator(
@@ -397,9 +407,64 @@ class Center:
             return
         for q in op.queues:
             q.free[op.id] = op
-        if camp is not None:
+        if camp is None:
+            return
+        if camp.mode == "preview":
+            self._offer_preview(op)
+        elif camp.mode != "manual":
             camp.free[op.id] = op
             self._pace(camp)
+
+    # --- preview and manual dialing: the operator dials ---
+
+    def _offer_preview(self, op: _Op) -> None:
+        camp = op.campaign
+        assert camp is not None
+        if not camp.running or op.presence.state is not S.READY or op.preview is not None:
+            return
+        dial = camp.source.take()
+        if dial is None:
+            if camp.source.exhausted:
+                camp.running = False
+            else:
+                self.clock.call_later(5.0, self._offer_preview, op)
+            return
+        self._unfree(op)
+        op.presence.move(S.RESERVED, self.clock.now())
+        op.preview = dial
+        if not self.preview_listeners:
+            self.dial_preview(op.id)
+        for listener in self.preview_listeners:
+            listener(op.id, dial)
+
+    def dial_preview(self, op_id: str) -> None:
+        """The operator has read the record shown and calls it."""
+        op = self._op(op_id)
+        dial, op.preview = op.preview, None
+        if dial is None:
+            raise InvalidInput(f"operator {op_id} has no record in preview", "operator")
+        self._dial_for(op, dial)
+
+    def dial_manual(self, op_id: str, dial: Dial) -> None:
+        """The operator picked a record from the list and calls it."""
+        op = self._op(op_id)
+        if op.presence.state is not S.READY or op.campaign is None:
+            raise InvalidInput(f"operator {op_id} is not ready on a campaign", "operator")
+        self._unfree(op)
+        op.presence.move(S.RESERVED, self.clock.now())
+        self._dial_for(op, dial)
+
+    def _dial_for(self, op: _Op, dial: Dial) -> None:
+        camp = op.campaign
+        assert camp is not None
+        call = self._originate(camp, dial)
+        call.owner = op
+
+    def _release_owner(self, call: _Call) -> None:
+        """A dial made by an operator ended without reaching anyone: they are free again."""
+        op, call.owner = call.owner, None
+        if op is not None and op.presence.state is S.RESERVED and op.call is None:
+            self._after_call(op)
 
     def _unfree(self, op: _Op) -> None:
         for q in op.queues:
@@ -410,7 +475,8 @@ class Center:
     def _connect(self, call: _Call, op: _Op) -> None:
         self._unfree(op)
         now = self.clock.now()
-        op.presence.move(S.RESERVED, now)
+        if op.presence.state is not S.RESERVED:  # preview and manual: reserved already
+            op.presence.move(S.RESERVED, now)
         op.call = call
         call.op = op
         call.done = True
@@ -495,7 +561,10 @@ class Center:
         rec.answered_at = rec.queued_at = event.at
         if call.dial is not None:
             camp.source.answered(call.dial)
-        if camp.free:
+        if call.owner is not None:
+            owner, call.owner = call.owner, None
+            self._connect(call, owner)
+        elif camp.free:
             op = next(iter(camp.free.values()))
             self._connect(call, op)
         else:
@@ -563,10 +632,14 @@ class Center:
         call.record.result = CallResult(event.kind.value)
         if event.kind in (EventKind.MACHINE, EventKind.FAX):
             self.port.hangup(call.leg, HangupCause(event.kind.value))
+        if call.owner is not None:
+            self._release_owner(call)
         self._pace(camp)
 
     def _on_hung_up(self, call: _Call, event: CallEvent) -> None:
         del self._calls[call.leg]
+        if call.owner is not None:
+            self._release_owner(call)
         rec = call.record
         rec.ended_at = event.at
         rec.hangup_cause = event.cause.value if event.cause else None
@@ -616,7 +689,7 @@ class Center:
 
     def _pace(self, camp: _Campaign) -> None:
         """Dial what the campaign's pacing asks for now."""
-        if not camp.running:
+        if not camp.running or camp.mode in ("preview", "manual"):
             return
         pacer = camp.pacer
         if pacer is None:
@@ -646,15 +719,19 @@ class Center:
                     camp.ticking = True
                     self.clock.call_later(5.0, self._tick, camp)
                 return
-            rec = self._new_record("outbound", camp.name, dial.number)
-            leg = self.port.originate(dial.number, camp.caller_id, camp.ring_timeout)
-            call = _Call(leg, rec)
-            call.campaign = camp
-            call.dial = dial
-            self._calls[leg] = call
-            camp.in_flight += 1
-            camp.flying[leg] = rec.arrived_at
+            self._originate(camp, dial)
             want -= 1
+
+    def _originate(self, camp: _Campaign, dial: Dial) -> _Call:
+        rec = self._new_record("outbound", camp.name, dial.number)
+        leg = self.port.originate(dial.number, camp.caller_id, camp.ring_timeout)
+        call = _Call(leg, rec)
+        call.campaign = camp
+        call.dial = dial
+        self._calls[leg] = call
+        camp.in_flight += 1
+        camp.flying[leg] = rec.arrived_at
+        return call
 
     def _tick(self, camp: _Campaign) -> None:
         """Predictive pacing looks again every second: operators come close to free."""
@@ -672,6 +749,9 @@ class Center:
         camp = self._campaigns.get(campaign)
         if camp is not None and not camp.running and not camp.source.exhausted:
             camp.running = True
+            if camp.mode == "preview":
+                for op in camp.ops:
+                    self._offer_preview(op)
             self._pace(camp)
 
     def has_campaign(self, name: str) -> bool:

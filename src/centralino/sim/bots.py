@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 
 from centralino.domain.call_record import CallRecord
-from centralino.engine.center import Center
+from centralino.engine.center import Center, Dial
 from centralino.engine.clock import Clock
-from centralino.sim.distributions import Sampler, sampler
+from centralino.sim.distributions import Duration, Sampler, sampler
 from centralino.sim.scenario import Team
 
 
@@ -26,6 +26,7 @@ class BotTeam:
         operator_ids: list[str],
         positive_share: dict[str, float],
         seed: str,
+        preview: Duration = 0.0,
     ) -> None:
         self.clock = clock
         self.center = center
@@ -35,6 +36,7 @@ class BotTeam:
         self._rng = random.Random(seed)
         self._wrap: Sampler = sampler(team.wrap_up, self._rng)
         self._pause_seconds = team.pauses.minutes * 60
+        self._preview: Sampler = sampler(preview, self._rng)
 
     def schedule(self, start: float, hours: float) -> None:
         """Log in at the start, ask for pauses at random moments, log out at the end."""
@@ -52,6 +54,10 @@ class BotTeam:
         """The pause began (at once, or after the call in hand): back after its length."""
         self.clock.call_later(self._pause_seconds, self.center.resume, op_id)
 
+    def previewing(self, op_id: str) -> None:
+        """A record is on the screen: read it, then call."""
+        self.clock.call_later(self._preview(), self.center.dial_preview, op_id)
+
     def wrap_up(self, op_id: str, record: CallRecord) -> None:
         positive = self._rng.random() < self.positive_share.get(record.queue, 0.0)
         self.clock.call_later(
@@ -67,6 +73,7 @@ class Bots:
         self._team_of: dict[str, BotTeam] = {}
         center.wrap_up_listeners.append(self._wrap_up)
         center.paused_listeners.append(self._paused)
+        center.preview_listeners.append(self._previewing)
 
     def add(self, team: BotTeam) -> None:
         for op in team.ids:
@@ -76,6 +83,11 @@ class Bots:
         team = self._team_of.get(op_id)
         if team is not None:
             team.wrap_up(op_id, record)
+
+    def _previewing(self, op_id: str, _dial: Dial) -> None:
+        team = self._team_of.get(op_id)
+        if team is not None:
+            team.previewing(op_id)
 
     def _paused(self, op_id: str) -> None:
         team = self._team_of.get(op_id)

@@ -84,6 +84,7 @@ class Simulation:
                 cp.name, pop.numbers(cp.records), ratio=cp.ratio, caller_id=cp.caller_id,
                 ring_timeout=cp.ring_timeout, abandon_after=cp.abandon_after,
                 predictive=PredictivePacer(cap=cp.abandon_cap) if cp.mode == "predictive" else None,
+                mode=cp.mode,
             )  # fmt: skip
         self.arrivals: list[Arrivals] = []
         for s in sc.services:
@@ -111,7 +112,9 @@ class Simulation:
                 self.network.register_endpoint(op_id)
                 ids.append(op_id)
             self.team_ops[t.name] = ids
-            team = BotTeam(self.clock, self.center, t, ids, positive, f"{seed}:team:{t.name}")
+            camp = next((cp for cp in sc.campaigns if cp.name == t.campaign), None)
+            team = BotTeam(self.clock, self.center, t, ids, positive, f"{seed}:team:{t.name}",
+                           camp.preview_seconds if camp else 0.0)  # fmt: skip
             self.bots.add(team)
             team.schedule(self.start, c.hours)
 

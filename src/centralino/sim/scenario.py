@@ -114,7 +114,8 @@ class Service(_M):
 
 class Campaign(_M):
     name: Name
-    mode: Literal["power", "predictive"] = "power"
+    mode: Literal["power", "predictive", "preview"] = "power"
+    preview_seconds: Duration = 6.0  # preview: how long the operator reads the record
     ratio: float = Field(default=1.0, gt=0, le=10)  # power: lines per free operator
     abandon_cap: float = Field(default=0.03, gt=0, le=0.5)  # predictive: share of answered
     population: str

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from centralino.domain.roles import DEFAULT_PERMISSIONS, Permission, Role
 from centralino.services.context import ServiceContext
-from centralino.web import admin, pages
+from centralino.web import admin, campaigns, pages
 from world import PASSWORD, World, build_world
 
 
@@ -123,7 +123,7 @@ def test_every_page_is_in_the_access_table() -> None:
     from fastapi.routing import APIRoute
 
     get_pages = {
-        r.path for mod in (pages, admin) for r in mod.router.routes
+        r.path for mod in (pages, admin, campaigns) for r in mod.router.routes
         if isinstance(r, APIRoute) and "GET" in r.methods
     }  # fmt: skip
     assert get_pages <= set(pages.PAGE_ACCESS), get_pages - set(pages.PAGE_ACCESS)
@@ -137,12 +137,19 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
         page_login(c, "sysadmin" if role is Role.SYSTEM_ADMIN else f"actor_{role.value}")
     own_user = world.make_user("own")
     sibling_user = world.make_user("sibling")
+    own_campaign = world.make_campaign("own")
+    sibling_campaign = world.make_campaign("sibling")
     for path, need in pages.PAGE_ACCESS.items():
         targets = [("own", path)]
         if "{user_id}" in path:
             targets = [
                 ("own", path.format(user_id=own_user)),
                 ("sibling", path.format(user_id=sibling_user)),
+            ]
+        if "{campaign_id}" in path:
+            targets = [
+                ("own", path.format(campaign_id=own_campaign)),
+                ("sibling", path.format(campaign_id=sibling_campaign)),
             ]
         for loc, url in targets:
             r = c.get(url, follow_redirects=False)
@@ -153,10 +160,16 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
                 assert r.status_code == 303 and r.headers["location"].startswith("/login"), url
                 continue
             granted = need == "authenticated" or Permission(need) in DEFAULT_PERMISSIONS[role]
+            # a campaign the role may read but not change is forbidden, one it cannot see absent
+            sees = (
+                "{campaign_id}" in path and Permission.CAMPAIGNS_READ in DEFAULT_PERMISSIONS[role]
+            )
             if loc == "sibling" and role is not Role.SYSTEM_ADMIN:
                 expected = 404
+            elif granted:
+                expected = 200
             else:
-                expected = 200 if granted else (403 if "{user_id}" not in path else 404)
+                expected = 403 if "{" not in path or sees else 404
             assert r.status_code == expected, (role, url, r.status_code)
             if r.status_code == 200 and role is not Role.SYSTEM_ADMIN:
                 # no row of the sibling site or of company B leaks into any page

@@ -19,7 +19,7 @@ from centralino.domain.errors import DomainError
 from centralino.domain.roles import ROLE_LABELS
 from centralino.services import auth, users
 from centralino.services.auth import Throttled
-from centralino.web import admin
+from centralino.web import admin, campaigns
 from centralino.web.i18n import LOCALES, N_
 from centralino.web.render import (
     LANG_COOKIE,
@@ -219,8 +219,9 @@ def account_logout_everywhere(
     return response
 
 
-router.include_router(admin.router)
-PAGE_ACCESS.update(admin.PAGE_ACCESS)
+for _pages in (admin, campaigns):
+    router.include_router(_pages.router)
+    PAGE_ACCESS.update(_pages.PAGE_ACCESS)
 
 
 # --- errors: problem details under /api, pages elsewhere ---

@@ -38,6 +38,7 @@ class NavItem:
 # Labels are msgids: translated in the template.
 NAV: tuple[NavItem, ...] = (
     NavItem("/", N_("Home"), None),
+    NavItem("/campaigns", N_("Campaigns"), Permission.CAMPAIGNS_READ),
     NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),
     NavItem("/admin/users", N_("Users"), Permission.USERS_READ),
     NavItem("/admin/clients", N_("Clients"), Permission.CLIENTS_READ),

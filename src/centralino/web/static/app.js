@@ -49,3 +49,99 @@ function startLiveEvents() {
 }
 
 startLiveEvents();
+
+// Campaign page: live figures from /campaigns/{id}/live.json every few seconds.
+function startCampaignFigures() {
+  const box = document.getElementById("live");
+  if (!box) return;
+  const lang = document.documentElement.lang;
+  const pct = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
+  const badge = document.getElementById("live-badge");
+  const pick = (obj, path) => path.split(".").reduce((o, k) => (o == null ? o : o[k]), obj);
+  const cell = (text, cls) => {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    return td;
+  };
+  const show = (data) => {
+    document.querySelectorAll("[data-k]").forEach((el) => {
+      const v = pick(data, el.dataset.k);
+      el.textContent = v == null ? "—" : el.hasAttribute("data-pct") ? pct.format(v) : String(v);
+    });
+    box.querySelectorAll("[data-warn]").forEach((el) => el.toggleAttribute("data-on", !!data[el.dataset.warn]));
+    const alertBox = document.getElementById("target-alert");
+    if (alertBox) alertBox.hidden = !data.alert;
+    const table = document.getElementById("last-attempts");
+    const rows = data.last_attempts.map((a) => {
+      const tr = document.createElement("tr");
+      const at = new Date(a.at).toLocaleTimeString(lang, { timeZone: box.dataset.tz });
+      tr.append(cell(at, "nowrap"), cell(a.phone, "nowrap"), cell(a.outcome_label || "…"), cell(a.operator || ""));
+      return tr;
+    });
+    if (!rows.length) {
+      const tr = document.createElement("tr");
+      const td = cell(table.dataset.empty, "muted");
+      td.colSpan = 4;
+      tr.append(td);
+      rows.push(tr);
+    }
+    table.tBodies[0].replaceChildren(...rows);
+  };
+  const refresh = async () => {
+    try {
+      const r = await fetch(box.dataset.url, { headers: { accept: "application/json" } });
+      if (!r.ok) throw new Error(String(r.status));
+      show(await r.json());
+      badge.textContent = badge.dataset.labelOn;
+      badge.classList.add("on");
+    } catch (_err) {
+      badge.textContent = badge.dataset.labelOff;
+      badge.classList.remove("on");
+    }
+  };
+  badge.classList.add("on");
+  box.refreshFigures = refresh;
+  setInterval(refresh, 5000);
+}
+
+// Campaign page: list imports in progress follow their job until it is done.
+function followImports() {
+  const table = document.getElementById("imports-table");
+  if (!table) return;
+  const labels = JSON.parse(table.dataset.states || "{}");
+  table.querySelectorAll("tr[data-poll]").forEach((row) => {
+    const poll = async () => {
+      let job;
+      try {
+        const r = await fetch(row.dataset.poll, { headers: { accept: "application/json" } });
+        if (!r.ok) throw new Error(String(r.status));
+        job = await r.json();
+      } catch (_err) {
+        setTimeout(poll, 3000);
+        return;
+      }
+      row.querySelector("progress").value = job.percent;
+      for (const f of ["rows_read", "rows_imported", "rows_rejected", "message"]) {
+        row.querySelector(`[data-f="${f}"]`).textContent = job[f] == null ? "" : String(job[f]);
+      }
+      row.querySelector('[data-f="percent"]').textContent = `${job.percent}%`;
+      const state = row.querySelector('[data-f="state"]');
+      state.textContent = labels[job.state] || job.state;
+      state.className = `state state-${job.state}`;
+      if (job.state === "done" || job.state === "failed") {
+        row.removeAttribute("data-poll");
+        const link = row.querySelector(".errors-link");
+        if (link) link.hidden = !job.rows_rejected;
+        const box = document.getElementById("live");
+        if (box && box.refreshFigures) box.refreshFigures();
+      } else {
+        setTimeout(poll, 1000);
+      }
+    };
+    poll();
+  });
+}
+
+startCampaignFigures();
+followImports();

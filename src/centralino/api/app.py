@@ -19,10 +19,12 @@ from centralino.api.audit.routes import router as audit_router
 from centralino.api.auth.routes import router as auth_router
 from centralino.api.callbacks.routes import router as callbacks_router
 from centralino.api.campaigns.routes import router as campaigns_router
+from centralino.api.compliance.routes import router as compliance_router
 from centralino.api.dnc.routes import router as dnc_router
 from centralino.api.events import router as events_router
 from centralino.api.imports.routes import router as imports_router
 from centralino.api.orgs.routes import router as orgs_router
+from centralino.api.records.routes import router as records_router
 from centralino.api.users.routes import router as users_router
 from centralino.domain.errors import DomainError
 from centralino.services.context import ServiceContext
@@ -41,6 +43,8 @@ def api_router() -> APIRouter:
         imports_router,
         callbacks_router,
         dnc_router,
+        records_router,
+        compliance_router,
         audit_router,
     )
     for r in (*routers, events_router):

@@ -177,9 +177,11 @@ def user_create(
 # (each feature package exposes a Typer app in its cli.py and is added here)
 def _register() -> None:
     from centralino.bench.cli import app as bench_app
+    from centralino.imports.cli import import_file
     from centralino.sim.cli import app as sim_app
 
     app.add_typer(bench_app, name="bench")
+    app.command("import")(import_file)
     app.add_typer(sim_app, name="sim")
 
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from centralino.domain.roles import Role
 from centralino.services import campaigns
 from centralino.services.context import ServiceContext
+from support import FakeClock
 from world import PASSWORD, World, build_world
 
 
@@ -285,17 +286,64 @@ def test_import_mapping_errors_and_bad_files(client: TestClient, world: World) -
     assert list((world.ctx.settings.data_dir / "imports").iterdir()) == []
 
 
+def _dial(world: World, cid: int, results: list[tuple[bool, str]]) -> None:
+    """One attempt per (answered, outcome), through the dialer's own service."""
+    from centralino.services import dialing
+
+    for _ in results:
+        world.make_record(cid)
+    claims = dialing.claim(world.ctx, cid, len(results))
+    assert len(claims) == len(results)
+    for claim, (answered, outcome) in zip(claims, results, strict=True):
+        if answered:
+            dialing.answered(world.ctx, claim.attempt_id)
+        dialing.finish(world.ctx, claim.attempt_id, outcome)
+
+
 def test_live_figures(client: TestClient, world: World) -> None:
     cid = world.make_campaign("own")
+    _dial(world, cid, [(True, "positive"), (True, "not_interested"), (False, "no_answer")])
+    _dial(world, cid, [(True, "abandoned")])
     world.make_record(cid)
     _logged_in(client)
     r = client.get(f"/campaigns/{cid}/live.json")
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     body = r.json()
     assert body["campaign_id"] == cid and body["state"] == "draft"
-    assert set(body["today"]) >= {"attempts", "answered", "abandon_rate", "positive_rate"}
+    assert body["records"]["total"] == 5
+    assert body["records"]["by_state"] == {
+        "new": 1, "scheduled": 2, "callback": 0, "dialing": 0, "done": 2, "exhausted": 0,
+        "blocked": 0,
+    }  # fmt: skip
+    today = body["today"]
+    assert (today["attempts"], today["answered"], today["abandoned"]) == (4, 3, 1)
+    assert (today["contacts"], today["positives"], today["positive_rate"]) == (2, 1, 0.5)
+    assert today["abandon_rate"] == pytest.approx(1 / 3) and body["abandon_alert"] is True
     assert body["target"] == {"positive_rate": 0.02, "abandon_cap": 0.03}
-    assert body["alert"] is False and isinstance(body["last_attempts"], list)
+    assert body["alert"] is False  # too few contacts to judge the positive rate
+    assert len(body["last_attempts"]) == 4
+    assert body["last_attempts"][0]["outcome_label"] == "Abandoned (no operator)"
+    html = client.get(f"/campaigns/{cid}").text
+    assert "Abandoned over the whole campaign" in html and "33.3% (1 of 3 answered)" in html
+    assert 'id="target-alert" hidden' in html and 'class="muted">No attempts yet.' not in html
+
+
+def test_alert_below_the_positive_target(
+    client: TestClient, world: World, clock: FakeClock
+) -> None:
+    cid = world.make_campaign("own")
+    _dial(world, cid, [(True, "not_interested")] * 20)
+    _logged_in(client)
+    body = client.get(f"/campaigns/{cid}/live.json").json()
+    assert body["today"]["positive_rate"] == 0 and body["alert"] is True
+    html = client.get(f"/campaigns/{cid}").text
+    assert 'id="target-alert" hidden' not in html and 'id="target-alert"' in html
+    # yesterday's attempts are not today's
+    clock.advance(24 * 3600)
+    _logged_in(client)
+    body = client.get(f"/campaigns/{cid}/live.json").json()
+    assert body["today"]["attempts"] == 0 and body["alert"] is False
+    assert len(body["last_attempts"]) == 10
 
 
 @pytest.mark.parametrize("path", ["/campaigns/{}", "/campaigns/{}/edit", "/campaigns/{}/live.json"])

@@ -4,11 +4,13 @@ teams, outcomes and their retry rules, list import with a confirmed mapping, liv
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_percent
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
@@ -26,11 +28,20 @@ from centralino.domain.outbound.compliance import PRESETS
 from centralino.domain.outbound.outcomes import Outcome, OutcomeKind, RecordState
 from centralino.domain.roles import Permission, Role
 from centralino.imports.mapping import Role as Column
-from centralino.services import callbacks, campaigns, imports, org, outcomes, users
+from centralino.services import (
+    callbacks,
+    campaigns,
+    compliance,
+    imports,
+    org,
+    outcomes,
+    records,
+    users,
+)
 from centralino.services.auth import Identity
 from centralino.services.campaigns import campaign_place
 from centralino.services.context import ServiceContext
-from centralino.web.i18n import N_, translations
+from centralino.web.i18n import N_, local_time, translations
 from centralino.web.render import (
     check_form_csrf,
     ctx_of,
@@ -231,7 +242,7 @@ def _read_form(form: FormData) -> tuple[CampaignForm, dict[str, Any]]:
     data: dict[str, Any] = {
         "name": f.values["name"],
         "dial_mode": f.values["dial_mode"] or "preview",
-        "caller_id": f.values["caller_id"].replace(" ", "") or None,
+        "caller_id": re.sub(r"[\s.()/-]", "", f.values["caller_id"]) or None,
         "default_region": f.values["default_region"] or "IT",
         "timezone": f.values["timezone"] or None,
         "compliance": f.values["compliance"] or "it",
@@ -488,20 +499,23 @@ def _detail(
     found = outcomes.list_outcomes(ctx, me.principal, campaign_id)
     jobs = imports.list_jobs(ctx, me.principal, campaign_id)[:10]
     pending = callbacks.pending(ctx, me.principal, campaign_id, due_only=False, mine=False)
-    figures = live_figures(ctx, me.principal, c, found, _viewer_tz(request, me))
+    locale = locale_of(request, me)
+    tr = translations(locale)
+    figures = live_figures(ctx, me.principal, c, found, _viewer_tz(request, me), locale)
     with ctx.uow() as uow:
         wanted = {cb.user_id for cb in pending[:20] if cb.user_id is not None}
         callback_users = {u: x.display_name for u in wanted if (x := uow.users.get(u))}
-    locale = locale_of(request, me)
-    tr = translations(locale)
+
+    def percent(x: float) -> str:
+        return str(format_percent(x, "#,##0.#%", locale=locale))
+
     return render(
         request, "campaign_detail.html", me, status_code=status, campaign=c, names=names,
-        callback_users=callback_users,
-        percent=lambda x: format_percent(x, "#,##0.#%", locale=locale),
+        callback_users=callback_users, percent=percent,
         import_states={s: tr.gettext(s) for s in IMPORT_STATES},
         members=members, outcomes=found, rules={o.code: retry_rule(o) for o in found},
         jobs=jobs, callbacks=pending[:20], callbacks_total=len(pending), figures=figures,
-        compliance=compliance_facts(ctx, me.principal, c),
+        compliance=compliance_facts(ctx, me.principal, c, percent, tr.gettext),
         can_write=can_write, state_labels=STATE_LABELS, mode_labels=MODE_LABELS,
         kind_labels=KIND_LABELS, column_labels=COLUMN_LABELS, columns=list(Column),
         actions=_actions(c) if can_write else [], presets=PRESETS, days=DAY_LABELS,
@@ -553,7 +567,8 @@ def campaign_live(request: Request, campaign_id: int) -> Response:
     ctx = ctx_of(request)
     c, _, _ = campaigns.get_campaign(ctx, me.principal, campaign_id)
     found = outcomes.list_outcomes(ctx, me.principal, campaign_id)
-    figures = live_figures(ctx, me.principal, c, found, _viewer_tz(request, me))
+    tz, locale = _viewer_tz(request, me), locale_of(request, me)
+    figures = live_figures(ctx, me.principal, c, found, tz, locale)
     return JSONResponse(figures, headers={"Cache-Control": "no-store"})
 
 
@@ -731,11 +746,6 @@ def import_cancel(
 
 
 # --- live figures ---
-#
-# MARKED SPOT: services/records.py (records by state, attempts) and services/compliance.py
-# (`compliance_report`) are being written by a colleague. Until they exist the figures come
-# from what the existing services know (rows imported, callbacks) and the attempt figures
-# stay empty; `available` tells the page which case it is.
 
 RECORD_STATES: tuple[tuple[str, str], ...] = (
     (RecordState.NEW.value, N_("New")),
@@ -746,48 +756,147 @@ RECORD_STATES: tuple[tuple[str, str], ...] = (
     (RecordState.EXHAUSTED.value, N_("Attempts exhausted")),
     (RecordState.BLOCKED.value, N_("Blocked")),
 )
-CLOSED_STATES = frozenset({RecordState.DONE, RecordState.EXHAUSTED, RecordState.BLOCKED})
+CLOSED_STATES = (RecordState.DONE, RecordState.EXHAUSTED, RecordState.BLOCKED)
 IMPORT_STATES = (N_("queued"), N_("running"), N_("done"), N_("failed"))
+TODAY_PAGE = 500
+TODAY_PAGES = 20  # today's figures read at most 10,000 attempts, newest first
+LAST_ATTEMPTS = 10
+MIN_CONTACTS = 20  # fewer contacts than this say nothing yet about the positive rate
 
 
-def record_counts(ctx: ServiceContext, principal: Principal, campaign_id: int) -> dict[str, Any]:
-    """Records of a campaign: total, by state, and how many are worked to the end."""
-    jobs = imports.list_jobs(ctx, principal, campaign_id)
-    total = sum(j.rows_imported for j in jobs)
-    by_state: dict[str, int] = {}
-    closed = sum(n for s, n in by_state.items() if RecordState(s) in CLOSED_STATES)
+def record_counts(
+    ctx: ServiceContext, principal: Principal, campaign_id: int, by_state: bool = False
+) -> dict[str, Any]:
+    """Records of a campaign: total, how many are worked to the end, and (for the campaign
+    page) how many are in each state."""
+
+    def count(states: tuple[RecordState, ...] = ()) -> int:
+        return records.list_records(ctx, principal, campaign_id, 1, 0, states=states).total
+
+    if by_state:
+        states = {s.value: count((s,)) for s in RecordState}
+        total = sum(states.values())
+        closed = sum(states[s.value] for s in CLOSED_STATES)
+    else:
+        states, total, closed = {}, count(), count(CLOSED_STATES)
     progress = int(100 * closed / total) if total else 0
-    return {"total": total, "by_state": by_state, "closed": closed, "progress": progress}
+    return {"total": total, "by_state": states, "closed": closed, "progress": progress}
+
+
+def _today(
+    ctx: ServiceContext, principal: Principal, c: Campaign, positive: set[str]
+) -> tuple[dict[str, Any], list[Any]]:
+    """Today's attempts (the campaign's day, in its time zone) and the newest ones."""
+    local = ctx.now().astimezone(ZoneInfo(c.timezone))
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    n = {"attempts": 0, "answered": 0, "abandoned": 0, "positives": 0}
+    newest: list[Any] = []
+    complete = False
+    for page in range(TODAY_PAGES):
+        found = records.list_attempts(ctx, principal, c.id, TODAY_PAGE, page * TODAY_PAGE)
+        if page == 0:
+            newest = found.items[:LAST_ATTEMPTS]
+        for a in found.items:
+            if a.started_at < start:
+                complete = True
+                break
+            n["attempts"] += 1
+            n["answered"] += a.answered_at is not None
+            n["abandoned"] += a.abandoned
+            n["positives"] += a.outcome in positive
+        if complete or len(found.items) < TODAY_PAGE:
+            complete = True
+            break
+    contacts = n["answered"] - n["abandoned"]
+    today: dict[str, Any] = {
+        **n,
+        "contacts": contacts,
+        "abandon_rate": n["abandoned"] / n["answered"] if n["answered"] else None,
+        "positive_rate": n["positives"] / contacts if contacts else None,
+        "complete": complete,
+    }
+    return today, newest
 
 
 def live_figures(
-    ctx: ServiceContext, principal: Principal, c: Campaign, found: list[Outcome], tz: str
-) -> dict[str, Any]:
+    ctx: ServiceContext, principal: Principal, c: Campaign, found: list[Outcome], tz: str,
+    locale: str = "en",
+) -> dict[str, Any]:  # fmt: skip
     """What the campaign page shows and refreshes: records, today's attempts, targets."""
-    records = record_counts(ctx, principal, c.id)
-    today: dict[str, Any] = {
-        "attempts": 0, "answered": 0, "abandoned": 0, "positives": 0,
-        "abandon_rate": None, "positive_rate": None,
-    }  # fmt: skip
-    last: list[dict[str, Any]] = []
-    rate = today["positive_rate"]
-    abandon = today["abandon_rate"]
+    labels = {o.code: o.label for o in found}
+    positive = {o.code for o in found if o.kind is OutcomeKind.POSITIVE}
+    today, newest = _today(ctx, principal, c, positive)
+    with ctx.uow() as uow:
+        wanted = {a.user_id for a in newest if a.user_id is not None}
+        operators = {u: x.display_name for u in wanted if (x := uow.users.get(u))}
+    last = [
+        {
+            "at": a.started_at.isoformat(),
+            "at_local": local_time(a.started_at, tz, locale, "HH:mm:ss"),
+            "phone": a.phone,
+            "outcome": a.outcome,
+            "outcome_label": labels.get(a.outcome or "", a.outcome),
+            "operator": operators.get(a.user_id) if a.user_id else None,
+        }
+        for a in newest
+    ]
+    rate, abandon = today["positive_rate"], today["abandon_rate"]
     return {
         "campaign_id": c.id,
         "state": c.state.value,
-        "available": False,
-        "records": records,
+        "records": record_counts(ctx, principal, c.id, by_state=True),
         "today": today,
         "target": {"positive_rate": c.positive_target, "abandon_cap": c.max_abandon_rate},
-        "alert": rate is not None and rate < c.positive_target,
+        "alert": rate is not None
+        and today["contacts"] >= MIN_CONTACTS
+        and rate < c.positive_target,
         "abandon_alert": abandon is not None and abandon > c.max_abandon_rate,
         "last_attempts": last,
         "at": ctx.now().isoformat(),
     }
 
 
+WINDOW_LABELS = {
+    "campaign": N_("Abandoned over the whole campaign"),
+    "24h": N_("Abandoned in the last 24 hours"),
+    "30d": N_("Abandoned in the last 30 days"),
+}
+
+
 def compliance_facts(
-    ctx: ServiceContext, principal: Principal, c: Campaign
+    ctx: ServiceContext, principal: Principal, c: Campaign, percent: Any, gettext: Any
 ) -> list[dict[str, Any]]:
-    """The compliance report as label/value pairs; empty until the service exists."""
-    return []
+    """The compliance report as label/value rows; `ok` False marks a rule broken."""
+    report: dict[str, Any] = compliance.compliance_report(ctx, principal, c.id)
+    rows: list[dict[str, Any]] = [
+        {"label": N_("Preset"), "value": report["preset"]["name"], "ok": None},
+        {"label": N_("Abandon cap"), "value": percent(report["cap"]), "ok": None},
+    ]
+    for key, label in WINDOW_LABELS.items():
+        w = report["windows"][key]
+        value = gettext("%(rate)s (%(abandoned)s of %(answered)s answered)") % {
+            "rate": percent(w["rate"]), "abandoned": w["abandoned"], "answered": w["answered"],
+        }  # fmt: skip
+        if key == report["governing_window"]:
+            value += " · " + gettext("the rule of this preset")
+        rows.append({"label": label, "value": value, "ok": bool(w["within_cap"])})
+    worst = report["per_100_answered"]["worst"]
+    if worst is not None:
+        value = gettext("%(abandoned)s abandoned in calls %(first)s–%(last)s") % {
+            "abandoned": worst["abandoned"], "first": worst["first_call"],
+            "last": worst["last_call"],
+        }  # fmt: skip
+        rows.append(
+            {"label": N_("Worst 100 answered calls"), "value": value, "ok": worst["within_cap"]}
+        )
+    rows.append(
+        {"label": N_("Dials in the last 24 hours"), "value": str(report["dials_24h"]), "ok": None}
+    )
+    rows.append(
+        {
+            "label": N_("Within the cap"),
+            "value": gettext("yes") if report["within_cap"] else gettext("no"),
+            "ok": bool(report["within_cap"]),
+        }
+    )
+    return rows

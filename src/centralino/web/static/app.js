@@ -75,7 +75,7 @@ function startCampaignFigures() {
     const table = document.getElementById("last-attempts");
     const rows = data.last_attempts.map((a) => {
       const tr = document.createElement("tr");
-      const at = new Date(a.at).toLocaleTimeString(lang, { timeZone: box.dataset.tz });
+      const at = new Date(a.at).toLocaleTimeString(lang, { timeZone: box.dataset.tz, hourCycle: "h23" });
       tr.append(cell(at, "nowrap"), cell(a.phone, "nowrap"), cell(a.outcome_label || "…"), cell(a.operator || ""));
       return tr;
     });

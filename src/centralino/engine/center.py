@@ -66,7 +66,9 @@ class DialSource(Protocol):
     @property
     def exhausted(self) -> bool: ...
 
-    def take(self) -> Dial | None: ...
+    def take(self, why: str) -> Dial | None:
+        """The next number allowed now; `why` says which pacing rule asks for it."""
+        ...
 
     def answered(self, dial: Dial) -> None: ...
 
@@ -86,7 +88,7 @@ class NumberList:
     def exhausted(self) -> bool:
         return self._exhausted
 
-    def take(self) -> Dial | None:
+    def take(self, why: str) -> Dial | None:
         number = next(self._numbers, None)
         if number is None:
             self._exhausted = True
@@ -422,7 +424,7 @@ class Center:
         assert camp is not None
         if not camp.running or op.presence.state is not S.READY or op.preview is not None:
             return
-        dial = camp.source.take()
+        dial = camp.source.take(f"preview: shown to operator {op.id}")
         if dial is None:
             if camp.source.exhausted:
                 camp.running = False
@@ -710,8 +712,13 @@ class Center:
             if not camp.ticking:
                 camp.ticking = True
                 self.clock.call_later(1.0, self._tick, camp)
+        why = (
+            pacer.last_rule
+            if pacer is not None
+            else f"power: {camp.ratio:g} lines per free operator"
+        )
         while want > 0:
-            dial = camp.source.take()
+            dial = camp.source.take(why)
             if dial is None:
                 if camp.source.exhausted:
                     camp.running = False

@@ -51,9 +51,9 @@ class StoreDialSource:
     def exhausted(self) -> bool:
         return False  # records come back (retries, callbacks, new lists) while active
 
-    def take(self) -> Dial | None:
+    def take(self, why: str) -> Dial | None:
         try:
-            claims = dialing.claim(self.ctx, self.campaign_id, 1)
+            claims = dialing.claim(self.ctx, self.campaign_id, 1, pacing=why)
         except DomainError as exc:
             self._failed("claim", exc)
             return None

@@ -55,9 +55,14 @@ def _campaign(uow: UnitOfWork, campaign_id: int) -> Campaign:
 
 
 def claim(
-    ctx: ServiceContext, campaign_id: int, wanted: int, user_id: int | None = None
+    ctx: ServiceContext,
+    campaign_id: int,
+    wanted: int,
+    user_id: int | None = None,
+    pacing: str | None = None,
 ) -> list[Claim]:
-    """Lease up to `wanted` records allowed now and open an attempt for each."""
+    """Lease up to `wanted` records allowed now and open an attempt for each; the attempt
+    keeps the rule that allowed it, with the pacing rule that asked for the dial."""
     now = ctx.now()
     with ctx.uow() as uow:
         c = _campaign(uow, campaign_id)
@@ -85,13 +90,15 @@ def claim(
                 token = str(uuid.uuid4())
                 if not uow.dialing.lease(cand.record_id, token, now + LEASE, now):
                     continue
+                rule = dict(verdict.rule)
+                if pacing:  # "mode: figures", e.g. "predictive: 3.2 operators free soon, ..."
+                    rule["pacing_mode"] = pacing.split(":", 1)[0][:40]
+                    rule["pacing"] = pacing[:300]
                 aid = uow.dialing.open_attempt(
-                    c.id, cand.record_id, cand.phone, c.dial_mode.value, verdict.rule, now, user_id
+                    c.id, cand.record_id, cand.phone, c.dial_mode.value, rule, now, user_id
                 )
                 found.append(
-                    Claim(
-                        aid, cand.record_id, cand.phone, token, verdict.rule, cand.callback_user_id
-                    )
+                    Claim(aid, cand.record_id, cand.phone, token, rule, cand.callback_user_id)
                 )
         uow.commit()
     return found

@@ -17,8 +17,10 @@ from sqlalchemy import Connection, case, func, or_, select
 from centralino.store.tables import attempts
 
 # The rule keys a dial decision is grouped by (services/dialing writes them; the local
-# time of each call is left out, it differs for every call).
-RULE_KEYS = ("preset", "day_kind", "legal_hours", "campaign_window", "dnc", "after_abandon")
+# time of each call and the pacing figures are left out, they differ for every call).
+RULE_KEYS = (
+    "preset", "day_kind", "legal_hours", "campaign_window", "dnc", "after_abandon", "pacing_mode",
+)  # fmt: skip
 
 _ANSWERED = or_(attempts.c.answered_at.is_not(None), attempts.c.abandoned.is_(True))
 _ABANDONED = func.coalesce(func.sum(case((attempts.c.abandoned.is_(True), 1), else_=0)), 0)

@@ -135,8 +135,13 @@ class LiveCenter:
             if c.dial_mode is DialMode.PREDICTIVE
             else None
         )
+        center = self.center
+
+        def present() -> list[int]:
+            return [u for op in center.logged_in(name) if (u := self._user_ids.get(op))]
+
         self.center.add_campaign(
-            name, StoreDialSource(self.ctx, c.id, self._user_of), ratio=c.power_ratio,
+            name, StoreDialSource(self.ctx, c.id, self._user_of, present), ratio=c.power_ratio,
             caller_id=c.caller_id or "", abandon_after=grace, predictive=pacer,
             mode=c.dial_mode.value,
         )  # fmt: skip

@@ -182,3 +182,45 @@ def test_never_dials_a_blocked_or_out_of_window_number(
         assert (local.weekday() < 5 and 9 <= local.hour < 20) or (
             local.weekday() == 5 and 10 <= local.hour < 19
         )
+
+
+def test_a_personal_callback_waits_for_its_operator_then_passes_to_the_team(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    from centralino.domain.outbound.callbacks import Callback, CallbackScope
+
+    world, cid = setup(ctx)
+    owner = world.make_user("own")
+    rid = world.make_record(cid, "+393331112222")
+    with ctx.uow() as uow:
+        uow.callbacks.add(
+            Callback(
+                0, cid, rid, ctx.now(), CallbackScope.COLLEAGUE, owner, "call back", None, ctx.now()
+            )
+        )
+        uow.conn.execute(
+            records.update().where(records.c.id == rid).values(state="callback", priority=9)
+        )
+        uow.commit()
+    # The owner is logged in: the pool leaves it alone, the owner gets it first.
+    assert rid not in [c.record_id for c in dialing.claim(ctx, cid, 50, present={owner})]
+    mine = dialing.claim(ctx, cid, 1, user_id=owner, personal_only=True)
+    assert [c.record_id for c in mine] == [rid] and mine[0].callback_user_id == owner
+
+
+def test_an_absent_operators_callback_goes_to_the_pool_after_the_grace_time(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    from centralino.domain.outbound.callbacks import Callback, CallbackScope
+
+    world, cid = setup(ctx)
+    owner = world.make_user("own")
+    rid = world.make_record(cid, "+393331113333")
+    with ctx.uow() as uow:
+        uow.callbacks.add(
+            Callback(0, cid, rid, ctx.now(), CallbackScope.COLLEAGUE, owner, None, None, ctx.now())
+        )
+        uow.commit()
+    assert rid not in [c.record_id for c in dialing.claim(ctx, cid, 50, present=set())]
+    clock.advance(16 * 60)  # past the 15-minute default grace, the owner still absent
+    assert rid in [c.record_id for c in dialing.claim(ctx, cid, 50, present=set())]

@@ -9,7 +9,7 @@ import pytest
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import IllegalTransition, InvalidInput
 from centralino.domain.operators import OperatorState, Presence
-from centralino.engine.center import Center, Dial, ServiceRoute
+from centralino.engine.center import Center, Dial, NumberList, ServiceRoute
 from centralino.engine.clock import VirtualClock
 from centralino.telephony.port import EventKind
 from centralino.telephony.sim.network import Fate, SimNetwork
@@ -232,3 +232,26 @@ def test_manual_dial_of_a_chosen_record() -> None:
     assert r.result is CallResult.TALKED and r.operator == "ann"
     with pytest.raises(InvalidInput):
         rig.center.dial_preview("ann")
+
+
+class CallbackSource(NumberList):
+    """A list where one number is a personal callback of operator bob."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.personal: Dial | None = Dial("+397")
+
+    def take_for(self, operator: str) -> Dial | None:
+        if operator == "bob" and self.personal is not None:
+            dial, self.personal = self.personal, None
+            return dial
+        return None
+
+
+def test_a_personal_callback_is_dialed_for_its_operator() -> None:
+    rig = Rig({"+397": Fate(EventKind.ANSWERED, ring=3.0, talk=20.0)})
+    rig.center.add_campaign("c", CallbackSource())
+    rig.operators("ann", "bob", campaign="c")
+    rig.clock.run()
+    (r,) = rig.records
+    assert r.operator == "bob" and r.result is CallResult.TALKED

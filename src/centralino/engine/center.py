@@ -70,6 +70,10 @@ class DialSource(Protocol):
         """The next number allowed now; `why` says which pacing rule asks for it."""
         ...
 
+    def take_for(self, operator: str) -> Dial | None:
+        """A number only this operator should call now (their personal callbacks)."""
+        ...
+
     def answered(self, dial: Dial) -> None: ...
 
     def connected(self, dial: Dial, operator: str) -> None: ...
@@ -87,6 +91,9 @@ class NumberList:
     @property
     def exhausted(self) -> bool:
         return self._exhausted
+
+    def take_for(self, operator: str) -> Dial | None:
+        return None
 
     def take(self, why: str) -> Dial | None:
         number = next(self._numbers, None)
@@ -414,6 +421,13 @@ class Center:
         if camp.mode == "preview":
             self._offer_preview(op)
         elif camp.mode != "manual":
+            if camp.running:
+                mine = camp.source.take_for(op.id)
+                if mine is not None:  # their own callback: dialed for them, like a preview
+                    self._unfree(op)
+                    op.presence.move(S.RESERVED, self.clock.now())
+                    self._dial_for(op, mine)
+                    return
             camp.free[op.id] = op
             self._pace(camp)
 
@@ -424,7 +438,9 @@ class Center:
         assert camp is not None
         if not camp.running or op.presence.state is not S.READY or op.preview is not None:
             return
-        dial = camp.source.take(f"preview: shown to operator {op.id}")
+        dial = camp.source.take_for(op.id) or camp.source.take(
+            f"preview: shown to operator {op.id}"
+        )
         if dial is None:
             if camp.source.exhausted:
                 camp.running = False
@@ -766,6 +782,13 @@ class Center:
 
     def has_operator(self, op_id: str) -> bool:
         return op_id in self._ops
+
+    def logged_in(self, campaign: str) -> list[str]:
+        """Operators of the campaign who are logged in (in any state but logged out)."""
+        camp = self._campaigns.get(campaign)
+        if camp is None:
+            return []
+        return [op.id for op in camp.ops if op.presence.state is not S.LOGGED_OUT]
 
     def pacing_rule(self, campaign: str) -> str:
         """Why the campaign dials as it does now (for the dial decision record and the UI)."""

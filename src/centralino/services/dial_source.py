@@ -9,7 +9,7 @@ outcome and the lease keeps a record from being dialed twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import DomainError
@@ -40,11 +40,16 @@ def outcome_code(record: CallRecord) -> str | None:
 
 class StoreDialSource:
     def __init__(
-        self, ctx: ServiceContext, campaign_id: int, user_of: Callable[[str], int | None]
+        self,
+        ctx: ServiceContext,
+        campaign_id: int,
+        user_of: Callable[[str], int | None],
+        present: Callable[[], Collection[int]] = tuple,
     ) -> None:
         self.ctx = ctx
         self.campaign_id = campaign_id
         self.user_of = user_of
+        self.present = present  # users logged in on the campaign: their callbacks wait
         self.errors = 0
 
     @property
@@ -53,13 +58,29 @@ class StoreDialSource:
 
     def take(self, why: str) -> Dial | None:
         try:
-            claims = dialing.claim(self.ctx, self.campaign_id, 1, pacing=why)
+            claims = dialing.claim(
+                self.ctx, self.campaign_id, 1, pacing=why, present=set(self.present())
+            )
         except DomainError as exc:
             self._failed("claim", exc)
             return None
         if not claims:
             return None
         return Dial(claims[0].phone, claims[0])
+
+    def take_for(self, operator: str) -> Dial | None:
+        user = self.user_of(operator)
+        if user is None:
+            return None
+        try:
+            claims = dialing.claim(
+                self.ctx, self.campaign_id, 1, user, f"callback: personal to operator {operator}",
+                personal_only=True,
+            )  # fmt: skip
+        except DomainError as exc:
+            self._failed("claim", exc)
+            return None
+        return Dial(claims[0].phone, claims[0]) if claims else None
 
     def answered(self, dial: Dial) -> None:
         assert isinstance(dial.ref, dialing.Claim)

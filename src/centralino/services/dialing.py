@@ -9,11 +9,12 @@ a crash loses no outcome and dials nothing twice.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from centralino.domain.errors import InvalidInput, NotFound
-from centralino.domain.outbound.callbacks import Callback, CallbackScope
+from centralino.domain.outbound.callbacks import Callback, CallbackScope, pool_may_take
 from centralino.domain.outbound.campaign import Campaign
 from centralino.domain.outbound.compliance import PRESETS
 from centralino.domain.outbound.outcomes import RecordState, SystemOutcome, decide
@@ -60,19 +61,32 @@ def claim(
     wanted: int,
     user_id: int | None = None,
     pacing: str | None = None,
+    *,
+    present: Collection[int] = (),
+    personal_only: bool = False,
 ) -> list[Claim]:
     """Lease up to `wanted` records allowed now and open an attempt for each; the attempt
-    keeps the rule that allowed it, with the pacing rule that asked for the dial."""
+    keeps the rule that allowed it, with the pacing rule that asked for the dial.
+
+    A record whose due callback is personal goes to its operator (`user_id`); the pool
+    (`user_id` None) takes it only when its operator is not among `present` and the
+    campaign's grace time is over. `personal_only`: just the personal callbacks of
+    `user_id`."""
     now = ctx.now()
     with ctx.uow() as uow:
         c = _campaign(uow, campaign_id)
+        grace = timedelta(minutes=float(c.settings.get("callback_grace_minutes", 15)))
         preset = PRESETS[c.compliance]
         is_holiday = holiday_calendar(preset.holiday_country)
         skip = bool(c.settings.get("skip_holidays", True))
         found: list[Claim] = []
+        waiting: set[int] = set()  # personal callbacks left for their operator
         scanned = 0
-        while len(found) < wanted and scanned < 20:
-            batch = uow.dialing.candidates(c.id, now, max(wanted * 4, 20))
+        while len(found) < wanted and scanned < (3 if personal_only else 20):
+            limit = max(wanted * 4, 20) + len(waiting)
+            batch = [
+                x for x in uow.dialing.candidates(c.id, now, limit) if x.record_id not in waiting
+            ]
             scanned += 1
             if not batch:
                 break
@@ -80,6 +94,17 @@ def claim(
             for cand in batch:
                 if len(found) >= wanted:
                     break
+                personal = cand.callback_user_id is not None and (
+                    cand.callback_due_at is not None and cand.callback_due_at <= now
+                )
+                if personal_only and not (personal and cand.callback_user_id == user_id):
+                    waiting.add(cand.record_id)
+                    continue
+                if personal and not pool_may_take(
+                    cand.callback_user_id, cand.callback_due_at, user_id, now, present, grace
+                ):
+                    waiting.add(cand.record_id)
+                    continue  # waits for its operator
                 verdict = judge(cand, now, c.windows, preset, blocked, is_holiday, skip)
                 if not verdict.allowed:
                     state = (

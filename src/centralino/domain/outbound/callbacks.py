@@ -65,3 +65,19 @@ def booking_scope(booker_id: int, user_id: int | None) -> CallbackScope:
     if user_id is None:
         return CallbackScope.ANYONE
     return CallbackScope.SELF if user_id == booker_id else CallbackScope.COLLEAGUE
+
+
+def pool_may_take(
+    owner: int | None,
+    due_at: datetime | None,
+    claimer: int | None,
+    now: datetime,
+    present: Collection[int],
+    grace: timedelta = DEFAULT_GRACE,
+) -> bool:
+    """May a dial by `claimer` (None: the campaign's pool of operators) take a record whose
+    open callback is personal to `owner`? Its owner may; the others only once the owner
+    is absent and the grace time is over."""
+    if owner is None or due_at is None or claimer == owner:
+        return True
+    return owner not in present and now >= due_at + grace

@@ -222,9 +222,7 @@ class DialingRepo:
             .where(attempts.c.ended_at.is_(None))
         )
         if not leased_too:
-            q = q.where(
-                records.c.state == RecordState.DIALING.value, records.c.locked_until < now
-            )
+            q = q.where(records.c.state == RecordState.DIALING.value, records.c.locked_until < now)
         return list(self.conn.execute(q).all())
 
     def abandon_counts(self, campaign_id: int, since: datetime | None) -> tuple[int, int]:

@@ -241,6 +241,10 @@ class CallbackSource(NumberList):
         super().__init__([])
         self.personal: Dial | None = Dial("+397")
 
+    @property
+    def exhausted(self) -> bool:
+        return False  # like a stored campaign: more may come
+
     def take_for(self, operator: str) -> Dial | None:
         if operator == "bob" and self.personal is not None:
             dial, self.personal = self.personal, None

@@ -27,7 +27,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The demo served live; a test module with `DEMO_BOTS = True` gets the bot operators
+    working the demo's predictive campaign, as `centralino demo` does."""
     import uvicorn
 
     from centralino.bootstrap import build_app, build_context
@@ -38,6 +42,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     settings = Settings(
         data_dir=data, secret_key="browser-test-secret-key", password_hashing="fast"
     )
+    settings.demo_bots = bool(getattr(request.module, "DEMO_BOTS", False))
     ctx = build_context(settings)
     seed_demo(ctx)
     port = _free_port()

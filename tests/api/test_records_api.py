@@ -30,6 +30,7 @@ def test_records_page_filter_and_search(ctx: ServiceContext, client: TestClient)
     assert page["total"] == 5 and [r["id"] for r in page["items"]] == ids[:2]
     first = page["items"][0]
     assert first["data"] == {"Città": "Forlì"} and first["state"] == "done"
+    assert first["due"] is False and page["items"][1]["due"] is True  # done vs new
     assert set(first) >= {
         "id", "phone", "name", "state", "attempts", "next_at", "last_outcome",
         "assigned_user_id", "data",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from centralino.domain.access import Principal
@@ -21,8 +22,15 @@ _NOT_DIGITS = re.compile(r"\D")
 _NUMBER_LIKE = re.compile(r"^\+?[\d\s()./-]+$")
 
 
-def record_view(r: RecordRow) -> dict[str, Any]:
+def is_due(r: RecordRow, now: datetime) -> bool:
+    """Dialable now as far as its schedule goes (manual mode flags these for the operator;
+    calling windows and do-not-call are still checked when it is dialed)."""
+    return RecordState(r.state).dialable and (r.next_at is None or r.next_at <= now)
+
+
+def record_view(r: RecordRow, now: datetime | None = None) -> dict[str, Any]:
     return {
+        "due": is_due(r, now) if now is not None else None,
         "id": r.id, "list_id": r.list_id, "phone": r.phone, "name": r.name, "email": r.email,
         "timezone": r.timezone, "priority": r.priority, "state": r.state,
         "attempts": r.attempts, "next_at": r.next_at, "last_outcome": r.last_outcome,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -18,8 +19,8 @@ from centralino.store.repos.records import AttemptRow, RecordRow
 router = APIRouter(tags=["records"])
 
 
-def record_out(r: RecordRow) -> RecordOut:
-    return RecordOut(**records.record_view(r))
+def record_out(r: RecordRow, now: datetime) -> RecordOut:
+    return RecordOut(**records.record_view(r, now))
 
 
 def attempt_out(a: AttemptRow) -> AttemptOut:
@@ -44,7 +45,8 @@ def list_records(
     found = records.list_records(
         ctx, me.principal, campaign_id, page.limit, page.offset, states=state, search=q
     )
-    return to_page(found, record_out)
+    now = ctx.now()
+    return to_page(found, lambda r: record_out(r, now))
 
 
 @router.get(

@@ -9,6 +9,7 @@ from centralino.api.schemas_base import Out
 
 
 class RecordOut(Out):
+    due: bool | None  # dialable now by its schedule: manual mode flags these
     id: int
     list_id: int
     phone: str

@@ -22,7 +22,7 @@ from centralino.domain.outbound.campaign import Campaign, DialMode
 from centralino.domain.outbound.compliance import PRESETS
 from centralino.domain.outbound.pacing import PredictivePacer
 from centralino.engine.center import Center, Dial
-from centralino.engine.clock import WallClock
+from centralino.engine.clock import Clock, WallClock
 from centralino.services import dialing
 from centralino.services.context import ServiceContext
 from centralino.services.dial_source import StoreDialSource
@@ -71,8 +71,11 @@ class LiveCenter:
     def _record(self, record: CallRecord) -> None:
         self.status.records += 1
 
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        clock = WallClock(loop)
+    def start(self, loop: asyncio.AbstractEventLoop | None, clock: Clock | None = None) -> None:
+        """Wire the engine on the wall clock of `loop` (or on `clock`, for tests)."""
+        if clock is None:
+            assert loop is not None
+            clock = WallClock(loop)
         self.clock = clock
         self.network = SimNetwork(
             clock, self._fate, prompt_seconds={"moh": 0.0, "abandon_message": 4.0}
@@ -99,32 +102,48 @@ class LiveCenter:
         with self.ctx.uow() as uow:
             active = uow.campaigns.active()
             operators = {c.id: uow.campaigns.operators(c.id) for c in active}
-        live = set()
+        live: list[str] = []
+        wanted: dict[str, list[str]] = {}  # bot operator -> the active campaigns they are on
         for c in active:
             if c.dial_mode is DialMode.MANUAL or (
                 c.dial_mode is DialMode.PREVIEW and not self.bots
             ):
                 continue  # the operator panel drives these
             name = f"campaign:{c.id}"
-            live.add(name)
+            live.append(name)
             if not center.has_campaign(name):
                 self._add_campaign(c, name)
             else:
                 center.resume_dialing(name)
             for uid, _username in operators[c.id]:
-                op_id = f"user:{uid}"
-                if self.bots and not center.has_operator(op_id):
-                    self._user_ids[op_id] = uid
-                    center.add_operator(op_id, (), name)
-                    self.network.register_endpoint(op_id)
-                    center.login(op_id)
+                wanted.setdefault(f"user:{uid}", []).append(name)
+        if self.bots:
+            self._place_bots(wanted)
         for name in self._known:
             if name not in live:
                 center.stop_dialing(name)
-        self._known |= live
+        self._known |= set(live)
         self.status.campaigns = len(live)
         self.status.operators = len(self._user_ids)
         self.status.calls_up = center.calls_up()
+
+    def _place_bots(self, wanted: dict[str, list[str]]) -> None:
+        """Each bot works one campaign at a time: bots shared by several active campaigns
+        are spread over them, and follow when a campaign stops."""
+        center = self.center
+        assert center is not None
+        for op_id, names in wanted.items():
+            target = names[int(op_id.split(":")[1]) % len(names)]
+            if not center.has_operator(op_id):
+                self._user_ids[op_id] = int(op_id.split(":")[1])
+                center.add_operator(op_id, (), target)
+                self.network.register_endpoint(op_id)
+                center.login(op_id)
+            elif center.campaign_of(op_id) != target:
+                center.assign_operator(op_id, target)
+        for op_id in self._user_ids:
+            if op_id not in wanted and center.campaign_of(op_id) is not None:
+                center.assign_operator(op_id, None)
 
     def _add_campaign(self, c: Campaign, name: str) -> None:
         assert self.center is not None

@@ -259,3 +259,19 @@ def test_a_personal_callback_is_dialed_for_its_operator() -> None:
     rig.clock.run(until=100.0)  # the source never runs dry: time is bounded
     (r,) = rig.records
     assert r.operator == "bob" and r.result is CallResult.TALKED
+
+
+def test_an_operator_moves_campaign_at_once_when_free_or_after_the_call() -> None:
+    fates = {f"+39{i}": Fate(EventKind.ANSWERED, ring=2.0, talk=50.0) for i in range(4)}
+    rig = Rig(fates)
+    rig.center.add_campaign("a", iter(["+390", "+391"]))
+    rig.center.add_campaign("b", iter(["+392", "+393"]))
+    rig.operators("ann", campaign="a")
+    rig.clock.run(until=10.0)
+    assert rig.state("ann") is S.TALKING
+    rig.center.assign_operator("ann", "b")  # on a call of "a": moves after it
+    assert rig.center.campaign_of("ann") == "a"
+    rig.clock.run(until=60.0)
+    assert rig.center.campaign_of("ann") == "b"
+    rig.clock.run()
+    assert [r.number for r in rig.records] == ["+390", "+392", "+393"]

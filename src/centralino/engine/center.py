@@ -175,6 +175,7 @@ class _Op:
         "id",
         "leg",
         "logout_pending",
+        "move_to",
         "pause_pending",
         "presence",
         "preview",
@@ -192,6 +193,7 @@ class _Op:
         self.pause_pending = False
         self.logout_pending = False
         self.preview: Dial | None = None  # the record shown to the operator (preview mode)
+        self.move_to: str | None = None  # campaign to move to after the call in hand
 
 
 class _Call:
@@ -306,6 +308,36 @@ class Center:
         if camp is not None:
             camp.ops.append(op)
 
+    def assign_operator(self, op_id: str, campaign: str | None) -> None:
+        """Move an operator to another campaign (or none). A free operator moves at once;
+        one on a call finishes it first, since the call belongs to the old campaign."""
+        op = self._op(op_id)
+        new = self._campaigns.get(campaign) if campaign else None
+        if campaign and new is None:
+            raise InvalidInput(f"unknown campaign {campaign!r}", "campaign")
+        if new is op.campaign:
+            return
+        if op.presence.state in (S.RESERVED, S.TALKING, S.WRAP_UP):
+            op.move_to = campaign or ""
+            return
+        self._reassign(op, new)
+
+    def _reassign(self, op: _Op, new: _Campaign | None) -> None:
+        old = op.campaign
+        if old is not None:
+            old.free.pop(op.id, None)
+            old.ops.remove(op)
+        op.campaign = new
+        op.move_to = None
+        if new is not None:
+            new.ops.append(op)
+        if op.presence.state is S.READY:
+            self._free(op)
+
+    def campaign_of(self, op_id: str) -> str | None:
+        camp = self._op(op_id).campaign
+        return camp.name if camp else None
+
     def endpoint_of(self, op_id: str) -> str:
         return f"endpoint:{op_id}"
 
@@ -380,6 +412,9 @@ class Center:
         self._after_call(op)
 
     def _after_call(self, op: _Op) -> None:
+        if op.move_to is not None:
+            target = self._campaigns.get(op.move_to) if op.move_to else None
+            self._reassign(op, target)  # still busy here: _free comes below
         if op.logout_pending:
             self._log_out(op)
         elif op.pause_pending:
@@ -435,7 +470,8 @@ class Center:
 
     def _offer_preview(self, op: _Op) -> None:
         camp = op.campaign
-        assert camp is not None
+        if camp is None or camp.mode != "preview":
+            return  # moved elsewhere meanwhile
         if not camp.running or op.presence.state is not S.READY or op.preview is not None:
             return
         dial = camp.source.take_for(op.id) or camp.source.take(

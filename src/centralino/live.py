@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from centralino.domain.call_record import CallRecord
 from centralino.domain.outbound.campaign import Campaign, DialMode
-from centralino.domain.outbound.compliance import PRESETS
+from centralino.domain.outbound.compliance import PRESETS, AbandonTreatment
 from centralino.domain.outbound.pacing import PredictivePacer
-from centralino.engine.center import Center, Dial
+from centralino.engine.center import ABANDON_MESSAGE, COMFORT_NOISE, Center, Dial
 from centralino.engine.clock import Clock, WallClock
 from centralino.services import dialing
 from centralino.services.context import ServiceContext
@@ -78,7 +78,7 @@ class LiveCenter:
             clock = WallClock(loop)
         self.clock = clock
         self.network = SimNetwork(
-            clock, self._fate, prompt_seconds={"moh": 0.0, "abandon_message": 4.0}
+            clock, self._fate, prompt_seconds={"moh": 0.0, ABANDON_MESSAGE: 4.0, COMFORT_NOISE: 1.0}
         )
         self.center = Center(clock, self.network, self._record)
         if self.bots:
@@ -163,6 +163,9 @@ class LiveCenter:
             name, StoreDialSource(self.ctx, c.id, self._user_of, present), ratio=c.power_ratio,
             caller_id=c.caller_id or "", abandon_after=grace, predictive=pacer,
             mode=c.dial_mode.value,
+            abandon_prompt=COMFORT_NOISE
+            if preset.treatment is AbandonTreatment.COMFORT_NOISE
+            else ABANDON_MESSAGE,
         )  # fmt: skip
         self._known = self._known | {name}
 

@@ -275,3 +275,25 @@ def test_an_operator_moves_campaign_at_once_when_free_or_after_the_call() -> Non
     assert rig.center.campaign_of("ann") == "b"
     rig.clock.run()
     assert [r.number for r in rig.records] == ["+390", "+392", "+393"]
+
+
+def test_an_abandoned_call_hears_comfort_noise_where_the_preset_says_so() -> None:
+    fates = {
+        "+391": Fate(EventKind.ANSWERED, ring=3.0, talk=300.0, patience=math.inf),
+        "+392": Fate(EventKind.ANSWERED, ring=3.5, talk=300.0, patience=math.inf),
+    }
+    rig = Rig(fates)
+    rig.net.prompt_seconds["comfort_noise"] = 1.0
+    heard: list[str] = []
+    rig.net.subscribe(
+        lambda e: (
+            heard.append((e.info or {}).get("prompt", ""))
+            if e.kind is EventKind.PLAYBACK_FINISHED
+            else None
+        )
+    )
+    rig.center.add_campaign("c", iter(fates), ratio=2.0, abandon_prompt="comfort_noise")
+    rig.operators("ann", campaign="c")
+    rig.clock.run()
+    lost = next(r for r in rig.records if r.result is CallResult.ABANDONED)
+    assert heard == ["comfort_noise"] and lost.ended_at == 3.5 + 2.0 + 1.0

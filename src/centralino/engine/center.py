@@ -34,6 +34,7 @@ from centralino.telephony.port import (
 S = OperatorState
 MOH = "moh"
 ABANDON_MESSAGE = "abandon_message"
+COMFORT_NOISE = "comfort_noise"
 
 
 @dataclass(slots=True)
@@ -125,6 +126,7 @@ class _Queue:
 class _Campaign:
     __slots__ = (
         "abandon_after",
+        "abandon_prompt",
         "caller_id",
         "flying",
         "free",
@@ -156,6 +158,7 @@ class _Campaign:
         self.caller_id = caller_id
         self.ring_timeout = ring_timeout
         self.abandon_after = abandon_after
+        self.abandon_prompt = ABANDON_MESSAGE  # or COMFORT_NOISE, as the preset says
         self.free: dict[str, _Op] = {}
         self.waiting: deque[_Call] = deque()
         self.in_flight = 0
@@ -278,6 +281,7 @@ class Center:
         abandon_after: float = 2.0,
         predictive: PredictivePacer | None = None,
         mode: str = "power",
+        abandon_prompt: str = ABANDON_MESSAGE,
     ) -> None:
         """Power dialing at `ratio` lines per free operator, predictive with a pacer, or
         `preview` / `manual`, where the operator sees the record and dials it."""
@@ -291,6 +295,7 @@ class Center:
         camp = _Campaign(name, src, ratio, caller_id, ring_timeout, abandon_after)
         camp.pacer = predictive
         camp.mode = "predictive" if predictive is not None else mode
+        camp.abandon_prompt = abandon_prompt
         self._campaigns[name] = camp
 
     def add_operator(
@@ -676,7 +681,7 @@ class Center:
         rec.abandon_rule = f"no operator within {call.campaign.abandon_after:g} s of the answer"
         if call.campaign.pacer is not None:
             call.campaign.pacer.answered(True, self.clock.now())
-        self.port.play(call.leg, ABANDON_MESSAGE)
+        self.port.play(call.leg, call.campaign.abandon_prompt)
 
     def _on_result(self, call: _Call, event: CallEvent) -> None:
         camp = call.campaign

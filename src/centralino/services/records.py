@@ -82,3 +82,24 @@ def list_attempts(
     with ctx.uow() as uow:
         c = readable_campaign(uow, actor, campaign_id)
         return RecordRepo(uow.conn).page_attempts(c.id, limit, offset, record_id=record_id)
+
+
+def state_counts(ctx: ServiceContext, actor: Principal, campaign_id: int) -> dict[str, int]:
+    """Records of the campaign by state, every state present (zero when none)."""
+    with ctx.uow() as uow:
+        c = readable_campaign(uow, actor, campaign_id)
+        found = RecordRepo(uow.conn).state_counts(c.id)
+    return {s.value: found.get(s.value, 0) for s in RecordState}
+
+
+def attempt_totals(
+    ctx: ServiceContext,
+    actor: Principal,
+    campaign_id: int,
+    since: datetime,
+    positive: Sequence[str] = (),
+) -> dict[str, int]:
+    """Attempts since a time: dialed, answered, abandoned, with a positive outcome."""
+    with ctx.uow() as uow:
+        c = readable_campaign(uow, actor, campaign_id)
+        return RecordRepo(uow.conn).attempt_totals(c.id, since, positive)

@@ -758,8 +758,6 @@ RECORD_STATES: tuple[tuple[str, str], ...] = (
 )
 CLOSED_STATES = (RecordState.DONE, RecordState.EXHAUSTED, RecordState.BLOCKED)
 IMPORT_STATES = (N_("queued"), N_("running"), N_("done"), N_("failed"))
-TODAY_PAGE = 500
-TODAY_PAGES = 20  # today's figures read at most 10,000 attempts, newest first
 LAST_ATTEMPTS = 10
 MIN_CONTACTS = 20  # fewer contacts than this say nothing yet about the positive rate
 
@@ -769,18 +767,14 @@ def record_counts(
 ) -> dict[str, Any]:
     """Records of a campaign: total, how many are worked to the end, and (for the campaign
     page) how many are in each state."""
-
-    def count(states: tuple[RecordState, ...] = ()) -> int:
-        return records.list_records(ctx, principal, campaign_id, 1, 0, states=states).total
-
-    if by_state:
-        states = {s.value: count((s,)) for s in RecordState}
-        total = sum(states.values())
-        closed = sum(states[s.value] for s in CLOSED_STATES)
-    else:
-        states, total, closed = {}, count(), count(CLOSED_STATES)
+    states = records.state_counts(ctx, principal, campaign_id)
+    total = sum(states.values())
+    closed = sum(states[s.value] for s in CLOSED_STATES)
     progress = int(100 * closed / total) if total else 0
-    return {"total": total, "by_state": states, "closed": closed, "progress": progress}
+    return {
+        "total": total, "by_state": states if by_state else {}, "closed": closed,
+        "progress": progress,
+    }  # fmt: skip
 
 
 def _today(
@@ -789,31 +783,14 @@ def _today(
     """Today's attempts (the campaign's day, in its time zone) and the newest ones."""
     local = ctx.now().astimezone(ZoneInfo(c.timezone))
     start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    n = {"attempts": 0, "answered": 0, "abandoned": 0, "positives": 0}
-    newest: list[Any] = []
-    complete = False
-    for page in range(TODAY_PAGES):
-        found = records.list_attempts(ctx, principal, c.id, TODAY_PAGE, page * TODAY_PAGE)
-        if page == 0:
-            newest = found.items[:LAST_ATTEMPTS]
-        for a in found.items:
-            if a.started_at < start:
-                complete = True
-                break
-            n["attempts"] += 1
-            n["answered"] += a.answered_at is not None
-            n["abandoned"] += a.abandoned
-            n["positives"] += a.outcome in positive
-        if complete or len(found.items) < TODAY_PAGE:
-            complete = True
-            break
+    n = records.attempt_totals(ctx, principal, c.id, start, sorted(positive))
+    newest = records.list_attempts(ctx, principal, c.id, LAST_ATTEMPTS, 0).items
     contacts = n["answered"] - n["abandoned"]
     today: dict[str, Any] = {
         **n,
         "contacts": contacts,
         "abandon_rate": n["abandoned"] / n["answered"] if n["answered"] else None,
         "positive_rate": n["positives"] / contacts if contacts else None,
-        "complete": complete,
     }
     return today, newest
 

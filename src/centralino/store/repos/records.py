@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, case, func, literal, or_, select
 
 from centralino.store.repos.page import Page, fetch_page
 from centralino.store.tables import attempts, records
@@ -143,3 +144,35 @@ class RecordRepo:
             for x in rows
         ]
         return Page(items, total, limit, offset)
+
+    def state_counts(self, campaign_id: int) -> dict[str, int]:
+        """How many records of the campaign are in each state (one grouped query)."""
+        rows = self.conn.execute(
+            select(records.c.state, func.count())
+            .where(records.c.campaign_id == campaign_id)
+            .group_by(records.c.state)
+        ).all()
+        return {str(state): int(n) for state, n in rows}
+
+    def attempt_totals(
+        self, campaign_id: int, since: datetime, positive: Sequence[str]
+    ) -> dict[str, int]:
+        """Attempts since a time: dialed, answered, abandoned, positive (one query)."""
+        answered = func.coalesce(
+            func.sum(case((attempts.c.answered_at.is_not(None), 1), else_=0)), 0
+        )
+        abandoned = func.coalesce(func.sum(case((attempts.c.abandoned.is_(True), 1), else_=0)), 0)
+        pos = (
+            func.coalesce(func.sum(case((attempts.c.outcome.in_(list(positive)), 1), else_=0)), 0)
+            if positive
+            else literal(0)
+        )
+        row = self.conn.execute(
+            select(func.count(), answered, abandoned, pos).where(
+                attempts.c.campaign_id == campaign_id, attempts.c.started_at >= since
+            )
+        ).one()
+        return {
+            "attempts": int(row[0]), "answered": int(row[1]), "abandoned": int(row[2]),
+            "positives": int(row[3]),
+        }  # fmt: skip

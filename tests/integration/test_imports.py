@@ -515,3 +515,65 @@ def test_cli_imports_with_a_progress_bar_and_writes_the_error_report(
     assert r.exit_code == 2 and "no such file" in r.output
     r = runner.invoke(app, [str(f), "--campaign", "999"])
     assert r.exit_code == 2 and "campaign 999 not found" in r.output
+
+
+# --- awkward values survive the fast writers (COPY text, prepared JSON) ---
+
+
+def test_tabs_backslashes_quotes_and_line_breaks_in_values_are_kept(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    cid = world.make_campaign("own")
+    awkward = 'a\tb \\ c "d" \\N e\r\nf\ng \u2028 h 😀 \x7f'
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";")
+    w.writerow(["Nominativo", "Telefono", "Note", "Città\t\\"])
+    w.writerow([awkward, "333 1234567", awkward, "Forlì"])
+    w.writerow(["Anna \\N", "\\N 3331234568", "", "\\"])
+    job = imports.import_file(ctx, None, cid, write(tmp_path / "odd.csv", buf.getvalue()))
+    assert (job.rows_imported, job.rows_rejected) == (1, 1), job.message
+    got = stored(ctx, cid)["+393331234567"]
+    assert got.name == awkward.strip() and got.data == {
+        "Note": awkward.strip(),
+        "Città\t\\": "Forlì",
+    }
+    assert got.phone_raw == "333 1234567" and got.email is None
+    (row,) = report(ctx, job.id)[1:]
+    assert row[:3] == ["3", "Telefono", "\\N 3331234568"]
+
+
+def test_numbers_already_in_the_campaign_are_reported_from_any_batch(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    """The fallback of the fast writers: a batch with a number already there."""
+    cid = world.make_campaign("own")
+    first = write(tmp_path / "a.csv", "tel;nome\n3331234567;Mario\n3331234568;Anna\n")
+    imports.import_file(ctx, None, cid, first, list_name="prima")
+    lines = ["tel;nome"] + [f"33312346{i:02d};x{i}" for i in range(10)] + ["3331234568;y"]
+    job = imports.import_file(
+        ctx, None, cid, write(tmp_path / "b.csv", "\n".join(lines)), batch_rows=4
+    )
+    assert (job.rows_imported, job.rows_rejected) == (10, 1)
+    (row,) = report(ctx, job.id)[1:]
+    assert row[0] == "12" and row[3] == "already in the campaign (list 'prima', row 3)"
+    assert stored(ctx, cid)["+393331234568"].name == "Anna"
+    assert_accounted(ctx, job.id)
+
+
+def test_a_large_file_with_lines_in_another_encoding_far_apart(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    """Decoding goes by blocks of about a megabyte: a bad line in any block is read as
+    Windows-1252 and counted, the other lines of its block stay UTF-8."""
+    cid = world.make_campaign("own")
+    out = io.BytesIO()
+    out.write("\ufeffTelefono;Città;Note\n".encode())
+    for i in range(40_000):
+        line = f"33{i:08d};Forlì;{'x' * 40}\n"
+        out.write(line.encode("cp1252" if i in (5, 25_000, 39_999) else "utf-8"))
+    (tmp_path / "big.csv").write_bytes(out.getvalue()[:-1])  # no line break at the end
+    job = imports.import_file(ctx, None, cid, tmp_path / "big.csv")
+    assert (job.rows_read, job.rows_imported) == (40_000, 40_000), job.message
+    assert "3 lines were not valid UTF-8" in (job.message or "")
+    got = stored(ctx, cid)
+    assert {got[f"+3933{i:08d}"].data["Città"] for i in (4, 5, 25_000, 39_999)} == {"Forlì"}

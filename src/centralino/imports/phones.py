@@ -10,9 +10,9 @@ through `phonenumbers.parse`. Results are cached by the raw text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from functools import cache
+from typing import Final, NamedTuple
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, PhoneNumberType
@@ -40,8 +40,9 @@ class PhoneError(ValueError):
         self.reason = reason
 
 
-@dataclass(slots=True, frozen=True)
-class Phone:
+class Phone(NamedTuple):
+    """A valid number (immutable: results are shared through the cache)."""
+
     e164: str
     extension: str | None
     zones: tuple[str, ...]
@@ -69,6 +70,22 @@ def zones_for(e164: str) -> tuple[str, ...]:
     return zones
 
 
+@cache
+def _country_codes_by_prefix() -> dict[str, tuple[int, int]]:
+    """(length, country code) of a number written with +, by its first 1-3 digits (or
+    all of them when shorter): the code of the shortest length that is one."""
+    found: dict[str, tuple[int, int]] = {}
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+    for width in (1, 2, 3):
+        for k in range(10**width):
+            prefix = f"{k:0{width}d}"
+            for n in (1, 2, 3):
+                if int(prefix[:n]) in regions:
+                    found[prefix] = (n, int(prefix[:n]))
+                    break
+    return found
+
+
 _TYPES = (
     "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
     "voicemail", "fixed_line", "mobile",
@@ -77,36 +94,33 @@ _TYPES = (
 
 class _RegionPatterns:
     """A region's validity test compiled once: phonenumbers calls a number valid when it
-    matches the general description and one typed description (pattern and length)."""
+    matches the general description and one typed description (pattern and length).
 
-    __slots__ = ("by_length", "general", "general_lengths")
+    Both tests are one regular expression per length: the general description as a
+    lookahead over the whole number, then the typed descriptions of that length."""
+
+    __slots__ = ("by_length",)
 
     def __init__(self, meta: PhoneMetadata) -> None:
         general = meta.general_desc
         pattern = general.national_number_pattern if general is not None else None
-        self.general = re.compile(pattern or "(?!)")
-        self.general_lengths = frozenset(
-            (general.possible_length if general is not None else None) or ()
-        )
+        lengths = (general.possible_length if general is not None else None) or ()
         typed = [getattr(meta, name) for name in _TYPES]
         typed = [d for d in typed if d is not None and d.national_number_pattern]
         self.by_length: dict[int, re.Pattern[str]] = {}
-        for length in self.general_lengths:
+        for length in frozenset(lengths):
             fits = [
                 d.national_number_pattern
                 for d in typed
                 if not d.possible_length or length in d.possible_length
             ]
             if fits:
-                self.by_length[length] = re.compile("|".join(f"(?:{p})" for p in fits))
+                either = "|".join(f"(?:{p})" for p in fits)
+                whole = f"(?=(?:{pattern or '(?!)'})\\Z)"  # the general description
+                self.by_length[length] = re.compile(f"{whole}(?:{either})")
 
     def valid(self, national: str) -> bool:
-        n = len(national)
-        if self.general_lengths and n not in self.general_lengths:
-            return False
-        if not self.general.fullmatch(national):
-            return False
-        rx = self.by_length.get(n)
+        rx = self.by_length.get(len(national))
         return rx is not None and rx.fullmatch(national) is not None
 
 
@@ -128,7 +142,7 @@ def plain_text(value: object) -> str:
     if not isinstance(value, str):
         raise PhoneError(f"a {type(value).__name__} cell is not a phone number")
     text = value.strip()
-    m = _SCIENTIFIC.match(text)
+    m = _SCIENTIFIC.match(text) if "e" in text or "E" in text else None
     if m:
         rest, exponent = (m.group(2) or ""), int(m.group(3))
         if len(rest) < exponent:
@@ -157,23 +171,28 @@ class PhoneNormalizer:
         idd = meta.international_prefix or ""
         self._idd = idd if idd.isdigit() else "00"
         self._regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
-        self._patterns: dict[int, tuple[_RegionPatterns, ...]] = {}
+        self._cc_of_prefix = _country_codes_by_prefix()
+        self._patterns: dict[int, tuple[dict[int, re.Pattern[str]], ...]] = {}
         self._cache: dict[str, Phone | PhoneError] = {}
 
     def normalise(self, value: object) -> Phone:
         """The number as E.164 with extension and zones, or PhoneError with the reason."""
-        text = plain_text(value)
-        hit = self._cache.get(text)
+        # a text cell is its own cache key (its result depends on nothing else); other
+        # cells are keyed by their text as a number, which is the text of a digits-only cell
+        key = value if type(value) is str else plain_text(value)
+        hit = self._cache.get(key)
         if hit is None:
             try:
-                hit = self._normalise(text)
+                hit = self._normalise(plain_text(key) if key is value else key)
             except PhoneError as exc:
                 hit = exc
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[text] = hit
+            self._cache[key] = hit
         if isinstance(hit, PhoneError):
-            raise hit
+            # a new exception each time: raising the cached one again would chain every
+            # traceback (and the frames it holds) onto it
+            raise PhoneError(hit.reason)
         return hit
 
     def _valid(self, cc: int, national: str) -> str | None:
@@ -186,20 +205,22 @@ class PhoneNormalizer:
                 PhoneMetadata.metadata_for_region_or_calling_code(cc, r)
                 for r in self._regions.get(cc, ())
             ]
-            patterns = tuple(_RegionPatterns(m) for m in metas if m is not None)
+            patterns = tuple(_RegionPatterns(m).by_length for m in metas if m is not None)
             self._patterns[cc] = patterns
-        for p in patterns:
-            if p.valid(national):
+        n = len(national)
+        for by_length in patterns:  # _RegionPatterns.valid, without the call
+            rx = by_length.get(n)
+            if rx is not None and rx.fullmatch(national) is not None:
                 return f"+{cc}{national}"
         return None
 
     def _fast(self, digits: str, plus: bool) -> str | None:
         if plus:
-            for n in (1, 2, 3):
-                cc = int(digits[:n])
-                if cc in self._regions:
-                    return self._valid(cc, digits[n:])
-            return None
+            code = self._cc_of_prefix.get(digits[:3])
+            if code is None:
+                return None
+            n, cc = code
+            return self._valid(cc, digits[n:])
         national = digits
         if self._national_prefix and digits.startswith(self._national_prefix):
             national = digits[len(self._national_prefix) :]
@@ -211,8 +232,17 @@ class PhoneNormalizer:
     def _normalise(self, text: str) -> Phone:
         if not text:
             raise PhoneError("no phone number")
+        # the usual spellings first: digits, maybe a leading +, spaces, dashes and dots
+        compact = text.replace(" ", "").replace("-", "").replace(".", "")
+        if compact.isascii():
+            plus = compact[:1] == "+"
+            digits = compact[1:] if plus else compact
+            if digits.isdigit():
+                return self._digits(text, digits, plus)
+            compact = text.translate(_SEPARATORS)
+        else:
+            compact = text.translate(_SEPARATORS)
         extension = None
-        compact = text.translate(_SEPARATORS)
         if not compact.lstrip("+").isdigit():  # only then can there be an extension
             m = _EXTENSION.search(text)
             if m and m.start() > 0:
@@ -221,18 +251,27 @@ class PhoneNormalizer:
                 compact = text.translate(_SEPARATORS)
         plus = compact.startswith("+")
         digits = compact[1:] if plus else compact
+        if digits.isascii() and digits.isdigit():
+            return self._digits(text, digits, plus, extension)
         if not plus and digits.startswith(self._idd) and len(digits) > len(self._idd) + 6:
             plus, digits = True, digits[len(self._idd) :]
         elif not plus and self._idd != "00" and digits.startswith("00") and len(digits) > 8:
             plus, digits = True, digits[2:]
-        if digits.isascii() and digits.isdigit():
-            if digits.strip("0") == "":
-                raise PhoneError(
-                    f"{text!r} is not a phone number (a formula cell never calculated?)"
-                )
-            found = self._fast(digits, plus)
-            if found is not None:
-                return Phone(found, extension, zones_for(found))
+        return self._slow(text, digits, plus, extension)
+
+    def _digits(self, text: str, digits: str, plus: bool, extension: str | None = None) -> Phone:
+        """A number that is ASCII digits once its separators are gone (`plus` when it
+        was written with +)."""
+        idd = self._idd
+        if not plus and digits.startswith(idd) and len(digits) > len(idd) + 6:
+            plus, digits = True, digits[len(idd) :]
+        elif not plus and idd != "00" and digits.startswith("00") and len(digits) > 8:
+            plus, digits = True, digits[2:]
+        if digits.strip("0") == "":
+            raise PhoneError(f"{text!r} is not a phone number (a formula cell never calculated?)")
+        found = self._fast(digits, plus)
+        if found is not None:
+            return Phone(found, extension, zones_for(found))
         return self._slow(text, digits, plus, extension)
 
     def _slow(self, text: str, digits: str, plus: bool, extension: str | None) -> Phone:

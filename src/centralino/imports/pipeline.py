@@ -131,7 +131,10 @@ def timezone_from_text(text: str) -> str | None:
 
 
 class RowProcessor:
-    """Turns rows into contacts for one campaign: its default region, zone and priority."""
+    """Turns rows into contacts for one campaign: its default region, zone and priority.
+
+    `text_cells` says every cell is a str (a CSV file), which lets the hot loop skip the
+    per-cell type checks."""
 
     def __init__(
         self,
@@ -140,12 +143,14 @@ class RowProcessor:
         default_timezone: str,
         default_priority: int = DEFAULT_PRIORITY,
         extra_name: Callable[[int], str] | None = None,
+        text_cells: bool = False,
     ) -> None:
         self.mapping = mapping
         self.headers = mapping.headers
         self.phones = phones
         self.default_timezone = default_timezone
         self.default_priority = default_priority
+        self.text_cells = text_cells
         self._extra_name = extra_name or (lambda i: f"column {i + 1}")
         get = mapping.get
         self._name, self._first = get(Role.NAME), get(Role.FIRST_NAME)
@@ -156,6 +161,14 @@ class RowProcessor:
         self._own_field = frozenset(
             i for i in (self._name, self._email, self._tz, self._priority) if i is not None
         )
+        # per phone column used: the (index, key) of the columns kept in the record's data
+        self._plans = {
+            used: tuple(
+                (i, h) for i, h in enumerate(self.headers) if i != used and i not in self._own_field
+            )
+            for used in mapping.phones
+        }
+        self._zone_choice: dict[tuple[str, ...], str] = {}
 
     def process(self, row: int, cells: list[Cell]) -> Contact | Rejection:
         if not cells:
@@ -164,12 +177,13 @@ class RowProcessor:
         phone = None
         used = -1
         failure: Rejection | None = None
+        normalise = self.phones.normalise
         for i in self.mapping.phones:
             value = cells[i] if i < n else None
             if value is None or value == "":
                 continue
             try:
-                phone = self.phones.normalise(value)
+                phone = normalise(value)
             except PhoneError as exc:
                 if failure is None:
                     failure = rejection(row, self.headers[i], cell_text(value), exc.reason)
@@ -184,29 +198,40 @@ class RowProcessor:
             first = self.mapping.phones[0]
             return rejection(row, self.headers[first], "", "no phone number")
 
-        data: dict[str, str] = {}
-        headers, own, known = self.headers, self._own_field, len(self.headers)
-        for i, value in enumerate(cells):
-            if i == used or i in own:
-                continue
-            text = value.strip() if isinstance(value, str) else cell_text(value)
-            if text:
-                data[headers[i] if i < known else self._extra_name(i)] = text
+        headers, known = self.headers, len(self.headers)
+        plan = self._plans[used]
+        data: dict[str, str]
+        if self.text_cells and n >= known:  # the usual CSV row: one pass, no calls
+            data = {key: text for i, key in plan if (text := cells[i].strip())}  # type: ignore[union-attr]
+        else:
+            data = {}
+            for i, key in plan:
+                if i >= n:
+                    break
+                value = cells[i]
+                text = value.strip() if isinstance(value, str) else cell_text(value)
+                if text:
+                    data[key] = text
+        if n > known:  # values past the header: columns with no name
+            for i in range(known, n):
+                value = cells[i]
+                text = value.strip() if isinstance(value, str) else cell_text(value)
+                if text:
+                    data[self._extra_name(i)] = text
         if phone.extension:
             data["extension" if "extension" not in data else "phone extension"] = phone.extension
 
         timezone = self.default_timezone
-        if phone.zones:
-            timezone = (
-                self.default_timezone if self.default_timezone in phone.zones else phone.zones[0]
-            )
+        zones = phone.zones
+        if zones:
+            timezone = self._zone_choice.get(zones) or self._choose_zone(zones)
         if self._tz is not None and self._tz < n:
             text = cell_text(cells[self._tz])
             if text:
                 zone = timezone_from_text(text)
                 if zone is None:
                     return rejection(
-                        row, self.headers[self._tz], text,
+                        row, headers[self._tz], text,
                         "unknown time zone: use a name such as Europe/Rome or an offset "
                         "such as UTC+1",
                     )  # fmt: skip
@@ -225,28 +250,32 @@ class RowProcessor:
                     isinstance(raw, float) and not raw.is_integer()
                 ):
                     return rejection(
-                        row, self.headers[self._priority], text,
+                        row, headers[self._priority], text,
                         f"priority must be a whole number from 0 to {MAX_PRIORITY}",
                     )  # fmt: skip
 
         name = self._text(cells, self._name)
         if not name:
-            parts = (self._text(cells, self._first), self._text(cells, self._last))
-            name = " ".join(p for p in parts if p)
+            first_name = self._text(cells, self._first)
+            last_name = self._text(cells, self._last)
+            name = (
+                f"{first_name} {last_name}" if first_name and last_name else first_name or last_name
+            )
         if not name:
             name = self._text(cells, self._company)
         if name and len(name) > MAX_NAME:
             if self._name is not None:
-                data[self.headers[self._name]] = name  # the whole name stays visible
+                data[headers[self._name]] = name  # the whole name stays visible
             name = name[: MAX_NAME - 1] + "…"
 
         email = self._text(cells, self._email) or None
         if email and (len(email) > MAX_EMAIL or not _EMAIL.match(email)):
             assert self._email is not None
-            data[self.headers[self._email]] = email  # kept for the operator, not as an address
+            data[headers[self._email]] = email  # kept for the operator, not as an address
             email = None
 
-        raw_phone = cell_text(cells[used])
+        value = cells[used]
+        raw_phone = value.strip() if isinstance(value, str) else cell_text(value)
         return Contact(
             row=row,
             phone=phone.e164,
@@ -256,14 +285,21 @@ class RowProcessor:
             timezone=timezone,
             priority=priority,
             data=data,
-            phone_column=self.headers[used],
+            phone_column=headers[used],
         )
+
+    def _choose_zone(self, zones: tuple[str, ...]) -> str:
+        """The campaign's zone when the number's prefix allows it, else the prefix's first."""
+        chosen = self.default_timezone if self.default_timezone in zones else zones[0]
+        self._zone_choice[zones] = chosen
+        return chosen
 
     @staticmethod
     def _text(cells: list[Cell], i: int | None) -> str:
         if i is None or i >= len(cells):
             return ""
-        return cell_text(cells[i])
+        value = cells[i]
+        return value.strip() if isinstance(value, str) else cell_text(value)
 
 
 class SeenPhones:
@@ -279,6 +315,11 @@ class SeenPhones:
     def add(self, phone: str, row: int) -> None:
         self._rows.setdefault(int(phone[1:]), row)
 
+    def claim(self, phone: str, row: int) -> int | None:
+        """The row the number was first met in, or None (and `row` is now its first)."""
+        first = self._rows.setdefault(int(phone[1:]), row)
+        return None if first == row else first
+
     def clear(self) -> None:
         self._rows.clear()
 
@@ -292,18 +333,19 @@ def process_rows(
     """Contacts and rejections of a batch; a number met before in the file is rejected."""
     contacts: list[Contact] = []
     rejected: list[Rejection] = []
+    process, claim = processor.process, seen.claim
+    keep, refuse = contacts.append, rejected.append
     for num, cells in rows:
-        result = processor.process(num, cells)
+        result = process(num, cells)
         if isinstance(result, Rejection):
-            rejected.append(result)
+            refuse(result)
             continue
-        first = seen.first_row(result.phone)
+        first = claim(result.phone, num)
         if first is not None:
             reason = f"same number as row {first} of this file"
-            rejected.append(rejection(num, result.phone_column, result.phone_raw, reason))
+            refuse(rejection(num, result.phone_column, result.phone_raw, reason))
             continue
-        seen.add(result.phone, num)
-        contacts.append(result)
+        keep(result)
     return contacts, rejected
 
 

@@ -14,9 +14,10 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, cast
 
 import python_calamine
 
@@ -126,7 +127,7 @@ class ListFile:
         try:
             text = kind is FileKind.TEXT
             raw = self._open_text(head) if text else self._open_workbook(kind, sheet)
-            self._rows = self._data_rows(self._find_header(raw))
+            self._rows = self._find_header(raw)
         except BaseException:
             self.close()
             raise
@@ -201,14 +202,38 @@ class ListFile:
             f"read as {encoding_label(encoding)} text separated by "
             f"{DELIMITER_NAMES.get(self.delimiter, self.delimiter)}"
         )
-        return self._csv_rows(lines)
+        # the C reader itself: its errors become ImportFileError where the rows are numbered
+        return cast(Iterator[list[Cell]], csv.reader(lines, delimiter=self.delimiter or ","))
 
     def _decoded_lines(self, f: IO[bytes], encoding: str, old_mac: bool) -> Iterator[str]:
-        """Lines decoded one by one, so a file that is UTF-8 except for a few lines pasted
-        from elsewhere is read whole (those lines as Windows-1252, and said so)."""
+        """Lines decoded a block of about a megabyte at a time; a block that is not valid
+        in the file's encoding is decoded line by line, so a file that is UTF-8 except for
+        a few lines pasted from elsewhere is read whole (those lines as Windows-1252, and
+        said so). Lines end at LF only, as in the file (CR LF stays for the CSV reader)."""
         primary = "utf-8" if encoding == "utf-8-sig" else encoding
+        if old_mac:
+            return self._lines_one_by_one(_split_cr(f), primary)
+        return chain.from_iterable(self._decoded_blocks(f, primary))
+
+    def _decoded_blocks(self, f: IO[bytes], primary: str) -> Iterator[Iterator[str]]:
         first = True
-        source: Iterator[bytes] = _split_cr(f) if old_mac else iter(f)
+        for block in _whole_lines(f):
+            try:
+                text = block.decode(primary)
+            except UnicodeDecodeError:
+                lines = block.split(b"\n")
+                last = lines.pop()
+                raws = [raw + b"\n" for raw in lines]
+                if last:
+                    raws.append(last)
+                text = "".join(self._lines_one_by_one(iter(raws), primary))
+            if first:
+                text = text.removeprefix("\ufeff")
+                first = False
+            yield io.StringIO(text, newline="\n")
+
+    def _lines_one_by_one(self, source: Iterator[bytes], primary: str) -> Iterator[str]:
+        first = True
         for raw in source:
             try:
                 line = raw.decode(primary)
@@ -220,22 +245,12 @@ class ListFile:
                 first = False
             yield line
 
-    def _csv_rows(self, lines: Iterator[str]) -> Iterator[list[Cell]]:
-        reader = csv.reader(lines, delimiter=self.delimiter or ",")
-        n = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise ImportFileError(self.filename, _csv_problem(exc), n + 1) from exc
-            except UnicodeDecodeError as exc:
-                raise ImportFileError(
-                    self.filename, f"not valid {encoding_label(self.encoding or '')} text", n + 1
-                ) from exc
-            n += 1
-            yield list(row)
+    def _read_error(self, exc: Exception, row: int) -> ImportFileError:
+        """A CSV or decoding problem met while reading `row`, as the file's error."""
+        if isinstance(exc, csv.Error):
+            return ImportFileError(self.filename, _csv_problem(exc), row)
+        label = encoding_label(self.encoding or "")
+        return ImportFileError(self.filename, f"not valid {label} text", row)
 
     # --- spreadsheets ---
 
@@ -313,21 +328,26 @@ class ListFile:
 
     def _find_header(self, raw: Iterator[list[Cell]]) -> Iterator[Row]:
         """Numbers the rows and reads the header: the first row with two or more values
-        (a title above it, in one cell, is skipped and said so)."""
-        numbered: Iterator[Row] = ((i, cells) for i, cells in enumerate(raw, start=1))
+        (a title above it, in one cell, is skipped and said so); returns the data rows."""
+        numbered: Iterator[Row] = enumerate(raw, start=1)
         seen: list[Row] = []
         header: Row | None = None
-        for num, cells in numbered:
-            if is_blank(cells):
-                if seen:
-                    seen.append((num, cells))
-                continue
-            seen.append((num, cells))
-            if sum(1 for c in cells if cell_text(c)) >= 2:
-                header = (num, cells)
-                break
-            if sum(1 for _, c in seen if not is_blank(c)) >= _TITLE_LOOKAHEAD:
-                break
+        last = 0
+        try:
+            for num, cells in numbered:
+                last = num
+                if is_blank(cells):
+                    if seen:
+                        seen.append((num, cells))
+                    continue
+                seen.append((num, cells))
+                if sum(1 for c in cells if cell_text(c)) >= 2:
+                    header = (num, cells)
+                    break
+                if sum(1 for _, c in seen if not is_blank(c)) >= _TITLE_LOOKAHEAD:
+                    break
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise self._read_error(exc, last + 1) from exc
         non_blank = [(n, c) for n, c in seen if not is_blank(c)]
         if not non_blank:
             raise ImportFileError(self.filename, "the file has no rows")
@@ -343,7 +363,7 @@ class ListFile:
         self.header_row = header[0]
         self.header = self._header_names(header[1], header[0])
         held = [(n, c) for n, c in seen if n > header[0]]
-        return _chain(held, numbered)
+        return self._data_rows(held, numbered, last)
 
     def _header_names(self, cells: list[Cell], row: int) -> list[str]:
         texts = [_SPACES.sub(" ", cell_text(c))[:MAX_HEADER_LENGTH] for c in cells]
@@ -402,26 +422,33 @@ class ListFile:
     def _cell_ref(self, index: int, row: int) -> str:
         return f"{column_letter(index + self._first_col)}{row}"
 
-    def _data_rows(self, rows: Iterator[Row]) -> Iterator[Row]:
+    def _data_rows(self, held: list[Row], rest: Iterator[Row], last: int) -> Iterator[Row]:
         """Blank rows are held back until a contact follows them: trailing ones are not
-        rows of the list (spreadsheets often carry formatted empty rows at the end)."""
+        rows of the list (spreadsheets often carry formatted empty rows at the end).
+
+        `last` is the number of the last row read before (a reading problem is in the
+        row after it)."""
         blank_start, blank_count = 0, 0
-        for num, cells in rows:
-            if is_blank(cells):
+        num = last
+        try:
+            for num, cells in chain(held, rest):
+                if cells:
+                    first = cells[0]  # text in the first cell: surely not blank, no call
+                    if (type(first) is str and first and not first.isspace()) or not is_blank(
+                        cells
+                    ):
+                        if blank_count:
+                            for k in range(blank_count):
+                                yield blank_start + k, []
+                            blank_count = 0
+                        yield num, cells
+                        continue
                 if blank_count == 0:
                     blank_start = num
                 blank_count += 1
-                continue
-            for k in range(blank_count):
-                yield blank_start + k, []
-            blank_count = 0
-            yield num, cells
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise self._read_error(exc, num + 1) from exc
         self.trailing_blank = blank_count
-
-
-def _chain(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
-    yield from first
-    yield from rest
 
 
 def _looks_like_data(cell: Cell, text: str) -> bool:
@@ -442,6 +469,22 @@ def _split_cr(f: IO[bytes]) -> Iterator[bytes]:
             yield p + b"\r\n"
     if rest:
         yield rest
+
+
+def _whole_lines(f: IO[bytes]) -> Iterator[bytes]:
+    """The file in blocks of about _READ_CHUNK bytes that end with a line (LF); a line
+    longer than that is one block."""
+    pieces: list[bytes] = []
+    while chunk := f.read(_READ_CHUNK):
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:
+            pieces.append(chunk)
+            continue
+        pieces.append(chunk[:cut])
+        yield b"".join(pieces)
+        pieces = [chunk[cut:]] if cut < len(chunk) else []
+    if pieces:
+        yield b"".join(pieces)
 
 
 def _csv_problem(exc: csv.Error) -> str:

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,7 +44,7 @@ from centralino.imports.readers import ListFile, cell_text
 from centralino.services.audit import record
 from centralino.services.campaigns import campaign_place, readable_campaign, writable_campaign
 from centralino.services.context import ServiceContext
-from centralino.store.repos.imports import ImportRepo
+from centralino.store.repos.imports import ImportRepo, PreparedRecords, RecordRows
 from centralino.store.uow import UnitOfWork
 
 P = Permission
@@ -292,8 +293,9 @@ def _str(value: object) -> str | None:
 
 def _processor(c: Campaign, lf: ListFile, mapping: ColumnMapping) -> RowProcessor:
     return RowProcessor(
-        mapping, PhoneNormalizer(c.default_region), c.timezone, extra_name=lf.extra_column_name
-    )
+        mapping, PhoneNormalizer(c.default_region), c.timezone,
+        extra_name=lf.extra_column_name, text_cells=lf.kind == "csv",
+    )  # fmt: skip
 
 
 def _do_not_call(
@@ -348,22 +350,26 @@ def _run_batches(
     on_progress: ProgressCallback | None,
     batch_rows: int,
 ) -> None:
-    """Reading and checking the next batch overlaps with writing the last one (a single
-    writer thread, so batches still commit in file order and at most two are in memory)."""
+    """Reading and checking the next batch, and preparing its rows for the database,
+    overlaps with writing the last one (a single writer thread, so batches still commit
+    in file order and at most two are in memory)."""
     processor = _processor(c, lf, mapping)
     seen = SeenPhones()  # the whole file: about 100 bytes a number
+    out = RecordRows(ctx.engine.dialect.name, c.id, job.list_id)
     pending: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
         try:
             for batch in batches(lf.rows, batch_rows):
                 contacts, rejected = process_rows(processor, batch, seen)
+                now = ctx.now()
+                prepared = out.prepare(contacts, now)
                 share = lf.progress()
                 if pending is not None:
                     pending.result()
                     if on_progress:
                         on_progress(job)
                 pending = writer.submit(
-                    _write_batch, ctx, job, c, len(batch), contacts, rejected, share
+                    _write_batch, ctx, job, c, len(batch), prepared, rejected, share, now
                 )
         finally:
             if pending is not None:
@@ -377,17 +383,18 @@ def _write_batch(
     job: ImportJob,
     c: Campaign,
     rows: int,
-    contacts: list[Contact],
+    prepared: PreparedRecords,
     rejected: list[Rejection],
     share: float,
+    now: datetime,
 ) -> None:
     """One transaction: the batch's records, its rejections and the job's counters."""
-    now = ctx.now()
     with ctx.uow() as uow:
         repo = ImportRepo(uow.conn)
         repo.fast_commit()
-        contacts, blocked = _do_not_call(repo, c, contacts)
-        skipped = repo.add_records(c.id, job.list_id, contacts, now)
+        contacts, blocked = _do_not_call(repo, c, prepared.contacts)
+        prepared = prepared.only(contacts)
+        skipped = repo.add_prepared(prepared)
         rejected = rejected + blocked + _already_there(repo, c, job.list_id, contacts, skipped)
         imported = len(contacts) - len(skipped)
         assert imported + len(rejected) == rows, "every row is imported or rejected"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 import pytest
 from hypothesis import given, settings
@@ -124,3 +126,104 @@ def test_the_fast_path_agrees_with_phonenumbers(region: str, cc: str, digits: st
     if ref is None and region == "IT":
         ref = _reference("0" + text, region)  # a restored leading zero
     assert mine == ref, (region, text)
+
+
+SEPARATED = st.lists(
+    st.tuples(
+        st.sampled_from([" ", "-", ".", "/", "", "  "]),
+        st.text("0123456789", min_size=1, max_size=4),
+    ),
+    min_size=2,
+    max_size=5,
+)
+
+
+@settings(max_examples=400)
+@given(
+    region=st.sampled_from(["IT", "PL", "SM", "DE", "GB"]),
+    cc=st.sampled_from(["", "+39 ", "+48 ", "0039 ", "0048 ", "+39", "(+39) ", "+44 (0)"]),
+    groups=SEPARATED,
+)
+def test_usual_spellings_agree_with_phonenumbers(
+    region: str, cc: str, groups: list[tuple[str, str]]
+) -> None:
+    """Digits in groups with spaces, dashes, dots or slashes: whatever is accepted,
+    phonenumbers accepts with the same E.164 (the usual Italian and Polish spellings)."""
+    text = cc + "".join(sep + digits for sep, digits in groups).strip(" -./")
+    try:
+        mine = PhoneNormalizer(region).normalise(text).e164
+    except PhoneError:
+        return
+    compact = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    ref = _reference(text, region) or _reference("+" + compact.lstrip("+"), region)
+    if ref is None and compact.startswith("00"):
+        ref = _reference("+" + compact[2:], region)
+    if ref is None and region in ("IT", "SM"):
+        ref = _reference("0" + compact, region)
+    assert mine == ref, (region, text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("+39 320 000 0001", "+393200000001"),
+        ("3200000001", "+393200000001"),
+        ("0039 320-0000001", "+393200000001"),
+        ("320.000.0001", "+393200000001"),
+        ("+48 601-234-567", "+48601234567"),
+        ("0048 601 234 567", "+48601234567"),
+        ("n/d", None),
+    ],
+)
+def test_usual_spellings(raw: str, e164: str | None) -> None:
+    if e164 is None:
+        with pytest.raises(PhoneError):
+            IT.normalise(raw)
+    else:
+        assert IT.normalise(raw).e164 == e164
+        assert IT.normalise(raw) is IT.normalise(raw)  # cached by the raw text
+
+
+def test_usual_polish_spellings() -> None:
+    pl = PhoneNormalizer("PL")
+    for raw in ("601 234 567", "601-234-567", "+48 601 234 567", "0048 601234567", "48601234567"):
+        assert pl.normalise(raw).e164 == "+48601234567", raw
+
+
+def test_a_cached_rejection_is_raised_afresh() -> None:
+    it = PhoneNormalizer("IT")
+    errors = []
+    for _ in range(3):
+        with pytest.raises(PhoneError) as err:
+            it.normalise("n/d")
+        errors.append(err.value)
+    assert errors[0] is not errors[1] and errors[0].reason == errors[2].reason
+
+
+@settings(max_examples=300)
+@given(
+    region=st.sampled_from(["IT", "VA", "SM", "PL", "GB", "DE", "US", "FR", "ES", "CH", "AT"]),
+    national=st.text(alphabet="0123456789", min_size=4, max_size=13),
+)
+def test_one_regex_per_length_is_phonenumbers_two_tests(region: str, national: str) -> None:
+    """The compiled validity test: the general description and one typed description."""
+    from phonenumbers import PhoneMetadata
+
+    from centralino.imports.phones import _TYPES, _RegionPatterns
+
+    meta = PhoneMetadata.metadata_for_region(region)
+    assert meta is not None
+    general = meta.general_desc
+    expected = bool(
+        general is not None
+        and len(national) in (general.possible_length or ())
+        and re.fullmatch(general.national_number_pattern or "(?!)", national)
+        and any(
+            d is not None
+            and d.national_number_pattern
+            and (not d.possible_length or len(national) in d.possible_length)
+            and re.fullmatch(d.national_number_pattern, national)
+            for d in (getattr(meta, t) for t in _TYPES)
+        )
+    )
+    assert _RegionPatterns(meta).valid(national) == expected

@@ -56,11 +56,20 @@ def test_copy_lines_read_back_as_the_contact(
 
 
 def test_only_keeps_the_rows_of_the_contacts_kept() -> None:
-    cs = [Contact(i, f"+3933312345{i:02d}", "x", None, None, "Europe/Rome", 5) for i in range(4)]
+    cs = [
+        Contact(i, f"+3933312345{i:02d}", "x", None, None, "Europe/Rome", 5, {}, "tel")
+        for i in range(4)
+    ]
     prepared = RecordRows("postgresql", 1, 1).prepare(cs, datetime.now(UTC))
-    kept = prepared.only([cs[1], cs[3]])
-    assert kept.contacts == [cs[1], cs[3]] and kept.rows == [prepared.rows[1], prepared.rows[3]]
+    assert len(prepared) == 4 and prepared.phones() == [c.phone for c in cs]
+    assert prepared.placed[2] == (2, "+393331234502", "x", "tel")
+    kept = prepared.only([1, 3])
+    assert kept.placed == [prepared.placed[1], prepared.placed[3]]
+    assert kept.rows == [prepared.rows[1], prepared.rows[3]]
     assert kept.payload == (prepared.rows[1] + prepared.rows[3]).encode()
-    assert prepared.only(cs) is prepared
+    assert prepared.only(range(4)) is prepared
     sqlite = RecordRows("sqlite", 1, 1).prepare(cs, datetime.now(UTC))
-    assert sqlite.payload is None and sqlite.only(cs[:1]).rows == sqlite.rows[:1]
+    assert sqlite.rows[0][:4] == (1, 1, 0, "+393331234500")
+    assert json.loads(sqlite.rows[0][8]) == {} and sqlite.only([0]).rows == sqlite.rows[:1]
+    dry = RecordRows(None, 1, 0).prepare(cs, datetime.now(UTC))
+    assert dry.rows == [] and dry.only([0, 2]).placed == [dry.placed[0], dry.placed[2]]

@@ -49,6 +49,7 @@ class Phone(NamedTuple):
     """IANA zones of the number's prefix; empty when the prefix says nothing."""
 
 
+_new_tuple = tuple.__new__  # Phone from a plain tuple, without NamedTuple's __new__
 _ZONE_CACHE: dict[str, tuple[str, ...]] = {}
 
 
@@ -173,7 +174,10 @@ class PhoneNormalizer:
         self._regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
         self._cc_of_prefix = _country_codes_by_prefix()
         self._patterns: dict[int, tuple[dict[int, re.Pattern[str]], ...]] = {}
-        self._cache: dict[str, Phone | PhoneError] = {}
+        # results as plain tuples (the collector forgets them, not Phone objects) or the
+        # reason of a rejection (raised as a new exception each time: raising one again
+        # would chain every traceback, and the frames it holds, onto it)
+        self._cache: dict[str, tuple[str, str | None, tuple[str, ...]] | str] = {}
 
     def normalise(self, value: object) -> Phone:
         """The number as E.164 with extension and zones, or PhoneError with the reason."""
@@ -181,19 +185,25 @@ class PhoneNormalizer:
         # cells are keyed by their text as a number, which is the text of a digits-only cell
         key = value if type(value) is str else plain_text(value)
         hit = self._cache.get(key)
-        if hit is None:
-            try:
-                hit = self._normalise(plain_text(key) if key is value else key)
-            except PhoneError as exc:
-                hit = exc
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[key] = hit
-        if isinstance(hit, PhoneError):
-            # a new exception each time: raising the cached one again would chain every
-            # traceback (and the frames it holds) onto it
-            raise PhoneError(hit.reason)
-        return hit
+        if hit is not None:
+            if isinstance(hit, str):
+                raise PhoneError(hit)
+            return _new_tuple(Phone, hit)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        try:
+            if key is value:  # plain_text of a text cell, without the call
+                text = key.strip()
+                if "e" in text or "E" in text:
+                    text = plain_text(text)
+            else:
+                text = key
+            phone = self._normalise(text)
+        except PhoneError as exc:
+            self._cache[key] = exc.reason
+            raise
+        self._cache[key] = (phone.e164, phone.extension, phone.zones)
+        return phone
 
     def _valid(self, cc: int, national: str) -> str | None:
         """`+<cc><national>` when phonenumbers would call it valid, else None."""
@@ -271,7 +281,7 @@ class PhoneNormalizer:
             raise PhoneError(f"{text!r} is not a phone number (a formula cell never calculated?)")
         found = self._fast(digits, plus)
         if found is not None:
-            return Phone(found, extension, zones_for(found))
+            return _new_tuple(Phone, (found, extension, zones_for(found)))
         return self._slow(text, digits, plus, extension)
 
     def _slow(self, text: str, digits: str, plus: bool, extension: str | None) -> Phone:

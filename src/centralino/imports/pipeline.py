@@ -20,7 +20,8 @@ from centralino.imports.mapping import ColumnMapping, Role
 from centralino.imports.phones import PhoneError, PhoneNormalizer
 from centralino.imports.readers import Cell, Row, cell_text
 
-BATCH_ROWS = 5000
+BATCH_ROWS = 20000  # rows per transaction of an import
+FIRST_BATCH_ROWS = 2500  # the first batch: small, so writing starts early
 DEFAULT_PRIORITY = 5
 MAX_PRIORITY = 100
 MAX_NAME = 200
@@ -201,7 +202,8 @@ class RowProcessor:
         headers, known = self.headers, len(self.headers)
         plan = self._plans[used]
         data: dict[str, str]
-        if self.text_cells and n >= known:  # the usual CSV row: one pass, no calls
+        text_row = self.text_cells and n >= known  # the usual CSV row: no calls, no checks
+        if text_row:
             data = {key: text for i, key in plan if (text := cells[i].strip())}  # type: ignore[union-attr]
         else:
             data = {}
@@ -254,21 +256,39 @@ class RowProcessor:
                         f"priority must be a whole number from 0 to {MAX_PRIORITY}",
                     )  # fmt: skip
 
-        name = self._text(cells, self._name)
-        if not name:
-            first_name = self._text(cells, self._first)
-            last_name = self._text(cells, self._last)
-            name = (
-                f"{first_name} {last_name}" if first_name and last_name else first_name or last_name
-            )
-        if not name:
-            name = self._text(cells, self._company)
+        if text_row:
+            texts: list[str] = cells  # type: ignore[assignment]
+            name = texts[self._name].strip() if self._name is not None else ""
+            if not name:
+                first_name = texts[self._first].strip() if self._first is not None else ""
+                last_name = texts[self._last].strip() if self._last is not None else ""
+                name = (
+                    f"{first_name} {last_name}"
+                    if first_name and last_name
+                    else first_name or last_name
+                )
+            if not name and self._company is not None:
+                name = texts[self._company].strip()
+            email_text = texts[self._email].strip() if self._email is not None else ""
+        else:
+            name = self._text(cells, self._name)
+            if not name:
+                first_name = self._text(cells, self._first)
+                last_name = self._text(cells, self._last)
+                name = (
+                    f"{first_name} {last_name}"
+                    if first_name and last_name
+                    else first_name or last_name
+                )
+            if not name:
+                name = self._text(cells, self._company)
+            email_text = self._text(cells, self._email)
         if name and len(name) > MAX_NAME:
             if self._name is not None:
                 data[headers[self._name]] = name  # the whole name stays visible
             name = name[: MAX_NAME - 1] + "…"
 
-        email = self._text(cells, self._email) or None
+        email = email_text or None
         if email and (len(email) > MAX_EMAIL or not _EMAIL.match(email)):
             assert self._email is not None
             data[headers[self._email]] = email  # kept for the operator, not as an address
@@ -277,16 +297,9 @@ class RowProcessor:
         value = cells[used]
         raw_phone = value.strip() if isinstance(value, str) else cell_text(value)
         return Contact(
-            row=row,
-            phone=phone.e164,
-            phone_raw=raw_phone[:MAX_RAW_PHONE],
-            name=name or None,
-            email=email,
-            timezone=timezone,
-            priority=priority,
-            data=data,
-            phone_column=headers[used],
-        )
+            row, phone.e164, raw_phone[:MAX_RAW_PHONE], name or None, email, timezone, priority,
+            data, headers[used],
+        )  # fmt: skip
 
     def _choose_zone(self, zones: tuple[str, ...]) -> str:
         """The campaign's zone when the number's prefix allows it, else the prefix's first."""
@@ -332,9 +345,20 @@ def process_rows(
 ) -> tuple[list[Contact], list[Rejection]]:
     """Contacts and rejections of a batch; a number met before in the file is rejected."""
     contacts: list[Contact] = []
+    rejected = process_rows_into(processor, rows, seen, contacts.append)
+    return contacts, rejected
+
+
+def process_rows_into(
+    processor: RowProcessor,
+    rows: Iterable[Row],
+    seen: SeenPhones,
+    keep: Callable[[Contact], object],
+) -> list[Rejection]:
+    """`process_rows` handing each contact to `keep` as soon as it is made (so it need not
+    outlive its row); returns the rejections."""
     rejected: list[Rejection] = []
-    process, claim = processor.process, seen.claim
-    keep, refuse = contacts.append, rejected.append
+    process, claim, refuse = processor.process, seen.claim, rejected.append
     for num, cells in rows:
         result = process(num, cells)
         if isinstance(result, Rejection):
@@ -346,10 +370,16 @@ def process_rows(
             refuse(rejection(num, result.phone_column, result.phone_raw, reason))
             continue
         keep(result)
-    return contacts, rejected
+    return rejected
 
 
-def batches(rows: Iterable[T], size: int = BATCH_ROWS) -> Iterator[list[T]]:
+def batches(
+    rows: Iterable[T], size: int = BATCH_ROWS, first: int | None = None
+) -> Iterator[list[T]]:
+    """Lists of `size` rows; with `first`, the first list has that many (at most `size`)
+    and each next one twice as many as the last, up to `size`."""
     it = iter(rows)
-    while chunk := list(islice(it, size)):
+    n = min(first, size) if first else size
+    while chunk := list(islice(it, n)):
         yield chunk
+        n = min(2 * n, size)

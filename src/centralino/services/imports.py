@@ -15,10 +15,13 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
+
+from sqlalchemy import Connection
 
 from centralino.domain.access import Principal
 from centralino.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -30,14 +33,13 @@ from centralino.imports.phones import PhoneNormalizer
 from centralino.imports.pipeline import (
     BATCH_ROWS,
     DEFAULT_PRIORITY,
-    Contact,
+    FIRST_BATCH_ROWS,
     ImportJob,
     ImportState,
     Rejection,
     RowProcessor,
     SeenPhones,
-    batches,
-    process_rows,
+    process_rows_into,
     rejection,
 )
 from centralino.imports.readers import ListFile, cell_text
@@ -299,45 +301,46 @@ def _processor(c: Campaign, lf: ListFile, mapping: ColumnMapping) -> RowProcesso
 
 
 def _do_not_call(
-    repo: ImportRepo, c: Campaign, contacts: list[Contact]
-) -> tuple[list[Contact], list[Rejection]]:
-    """Numbers on the company's or the campaign's do-not-call list become rejections."""
-    blocked = repo.do_not_call(c.company_id, c.id, [x.phone for x in contacts])
+    repo: ImportRepo, c: Campaign, batch: PreparedRecords, any_entries: bool | None = None
+) -> tuple[PreparedRecords, list[Rejection]]:
+    """Numbers on the company's or the campaign's do-not-call list become rejections;
+    returns the batch without them."""
+    if any_entries is False or not batch:
+        return batch, []
+    blocked = repo.do_not_call(c.company_id, c.id, batch.phones(), any_entries)
     if not blocked:
-        return contacts, []
-    keep: list[Contact] = []
+        return batch, []
+    keep: list[int] = []
     rejected: list[Rejection] = []
-    for x in contacts:
-        scope = blocked.get(x.phone)
+    for i, (row, phone, raw, column) in enumerate(batch.placed):
+        scope = blocked.get(phone)
         if scope is None:
-            keep.append(x)
+            keep.append(i)
             continue
         where = "the company's" if scope == "company" else "this campaign's"
-        rejected.append(
-            rejection(x.row, x.phone_column, x.phone_raw, f"on {where} do-not-call list")
-        )
-    return keep, rejected
+        rejected.append(rejection(row, column, raw, f"on {where} do-not-call list"))
+    return batch.only(keep), rejected
 
 
 def _already_there(
-    repo: ImportRepo, c: Campaign, list_id: int | None, contacts: list[Contact], phones: set[str]
+    repo: ImportRepo, c: Campaign, list_id: int | None, batch: PreparedRecords, phones: set[str]
 ) -> list[Rejection]:
     """Why each of `phones` (found in the campaign) was not imported."""
     if not phones:
         return []
     existing = repo.existing(c.id, sorted(phones))
     out = []
-    for x in contacts:
-        if x.phone not in phones:
+    for row, phone, raw, column in batch.placed:
+        if phone not in phones:
             continue
-        old = existing.get(x.phone)
+        old = existing.get(phone)
         if old is None:
             reason = "already in the campaign (added by someone else meanwhile)"
         elif old.list_id == list_id:
             reason = f"same number as row {old.row_number} of this file"
         else:
             reason = f"already in the campaign (list {old.list_name!r}, row {old.row_number})"
-        out.append(rejection(x.row, x.phone_column, x.phone_raw, reason))
+        out.append(rejection(row, column, raw, reason))
     return out
 
 
@@ -352,25 +355,34 @@ def _run_batches(
 ) -> None:
     """Reading and checking the next batch, and preparing its rows for the database,
     overlaps with writing the last one (a single writer thread, so batches still commit
-    in file order and at most two are in memory)."""
+    in file order and at most two are in memory). Batches start small, so the writer
+    starts early, and grow to `batch_rows`."""
     processor = _processor(c, lf, mapping)
     seen = SeenPhones()  # the whole file: about 100 bytes a number
     out = RecordRows(ctx.engine.dialect.name, c.id, job.list_id)
     pending: Future[None] | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+    rows, size = lf.rows, min(FIRST_BATCH_ROWS, batch_rows)
+    with (
+        _BatchWriter(ctx, job, c) as write,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer,
+    ):
         try:
-            for batch in batches(lf.rows, batch_rows):
-                contacts, rejected = process_rows(processor, batch, seen)
+            while True:
+                # each row is checked as it is read and, if a contact, becomes its row for
+                # the database at once: a batch holds no contact objects
                 now = ctx.now()
-                prepared = out.prepare(contacts, now)
+                prepared = out.batch(now)
+                rejected = process_rows_into(processor, islice(rows, size), seen, prepared.append)
+                read = len(prepared) + len(rejected)  # every row is one or the other
+                if not read:
+                    break
                 share = lf.progress()
                 if pending is not None:
                     pending.result()
                     if on_progress:
                         on_progress(job)
-                pending = writer.submit(
-                    _write_batch, ctx, job, c, len(batch), prepared, rejected, share, now
-                )
+                pending = writer.submit(write, read, prepared, rejected, share, now)
+                size = min(2 * size, batch_rows)
         finally:
             if pending is not None:
                 pending.result()  # what was read before a problem is written and counted
@@ -378,35 +390,53 @@ def _run_batches(
         on_progress(job)
 
 
-def _write_batch(
-    ctx: ServiceContext,
-    job: ImportJob,
-    c: Campaign,
-    rows: int,
-    prepared: PreparedRecords,
-    rejected: list[Rejection],
-    share: float,
-    now: datetime,
-) -> None:
-    """One transaction: the batch's records, its rejections and the job's counters."""
-    with ctx.uow() as uow:
-        repo = ImportRepo(uow.conn)
-        repo.fast_commit()
-        contacts, blocked = _do_not_call(repo, c, prepared.contacts)
-        prepared = prepared.only(contacts)
-        skipped = repo.add_prepared(prepared)
-        rejected = rejected + blocked + _already_there(repo, c, job.list_id, contacts, skipped)
-        imported = len(contacts) - len(skipped)
-        assert imported + len(rejected) == rows, "every row is imported or rejected"
-        repo.add_rejections(job.id, rejected)
-        job.rows_read += rows
-        job.rows_imported += imported
-        job.rows_rejected += len(rejected)
-        job.bytes_done = int(job.bytes_total * share)
-        repo.save_job(job)
-        uow.events.append(_progress_event(job, campaign_place(c), now))
-        uow.commit()
-    ctx.publish(uow)
+class _BatchWriter:
+    """Writes the batches of one import, each in one transaction: its records, its
+    rejections and the job's counters. One connection serves the whole import (taken by
+    the writer thread at its first batch); the job's counters change only once a batch
+    has committed, so they always say what is in the database."""
+
+    def __init__(self, ctx: ServiceContext, job: ImportJob, c: Campaign) -> None:
+        self.ctx, self.job, self.c = ctx, job, c
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> _BatchWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+    def __call__(
+        self,
+        rows: int,
+        prepared: PreparedRecords,
+        rejected: list[Rejection],
+        share: float,
+        now: datetime,
+    ) -> None:
+        ctx, job, c = self.ctx, self.job, self.c
+        if self.conn is None:
+            self.conn = ctx.engine.connect()
+        with self.conn.begin():  # commits at the end of the block, rolls back on error
+            repo = ImportRepo(self.conn)
+            any_dnc = repo.begin_batch(c.company_id, c.id)
+            prepared, blocked = _do_not_call(repo, c, prepared, any_dnc)
+            skipped = repo.add_prepared(prepared)
+            rejected = rejected + blocked + _already_there(repo, c, job.list_id, prepared, skipped)
+            imported = len(prepared) - len(skipped)
+            assert imported + len(rejected) == rows, "every row is imported or rejected"
+            after = replace(
+                job,
+                rows_read=job.rows_read + rows,
+                rows_imported=job.rows_imported + imported,
+                rows_rejected=job.rows_rejected + len(rejected),
+                bytes_done=int(job.bytes_total * share),
+            )
+            repo.end_batch(job.id, rejected, after)
+        job.rows_read, job.rows_imported = after.rows_read, after.rows_imported
+        job.rows_rejected, job.bytes_done = after.rows_rejected, after.bytes_done
+        ctx.bus.publish(_progress_event(job, campaign_place(c), now))
 
 
 def _progress_event(job: ImportJob, place: Any, now: Any) -> Event:
@@ -488,16 +518,20 @@ def dry_run(
         processor = _processor(c, lf, resolved)
         seen = SeenPhones()  # the whole file: nothing reaches the database
         rows = _prepend(sample, rest)
-        for batch in batches(rows, BATCH_ROWS):
-            contacts, rejected = process_rows(processor, batch, seen)
+        checked = RecordRows(None, c.id, 0)  # only what rejections need
+        while True:
+            batch = checked.batch(ctx.now())
+            rejected = process_rows_into(processor, islice(rows, BATCH_ROWS), seen, batch.append)
+            if not batch and not rejected:
+                break
+            read = len(batch) + len(rejected)
             with ctx.uow() as uow:
                 repo = ImportRepo(uow.conn)
-                contacts, blocked = _do_not_call(repo, c, contacts)
-                there = set(repo.existing(c.id, [x.phone for x in contacts]))
-                rejected += blocked + _already_there(repo, c, None, contacts, there)
-                contacts = [x for x in contacts if x.phone not in there]
-            out.rows_read += len(batch)
-            out.rows_imported += len(contacts)
+                batch, blocked = _do_not_call(repo, c, batch)
+                there = set(repo.existing(c.id, batch.phones()))
+                rejected += blocked + _already_there(repo, c, None, batch, there)
+            out.rows_read += read
+            out.rows_imported += len(batch) - len(there)
             out.rows_rejected += len(rejected)
             room = keep_rejections - len(out.rejections)
             if room > 0:

@@ -15,7 +15,7 @@ while the last one is being written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring, encode_basestring_ascii
@@ -63,6 +63,23 @@ _FROM_STAGE = (
     f"INSERT INTO records ({_RECORD_COLUMNS}) SELECT {_RECORD_COLUMNS}"
     " FROM import_stage_records ON CONFLICT (campaign_id, phone) DO NOTHING RETURNING phone"
 )
+# a batch of an import on PostgreSQL: what can go in one round trip does (psycopg pipeline)
+_SAVEPOINT = "import_records"
+_ANY_DNC_PG = (
+    "SELECT EXISTS (SELECT 1 FROM dnc_entries WHERE company_id = %(company)s"
+    " AND (campaign_id IS NULL OR campaign_id = %(campaign)s))"
+)
+_INSERT_REJECTION_PG = (
+    "INSERT INTO import_rejections (job_id, row_number, column_name, value, reason)"
+    " VALUES (%s, %s, %s, %s, %s)"
+)
+_UPDATE_JOB_PG = (
+    "UPDATE import_jobs SET state = %(state)s, bytes_done = %(bytes_done)s,"
+    " rows_read = %(rows_read)s, rows_imported = %(rows_imported)s,"
+    " rows_rejected = %(rows_rejected)s, message = %(message)s, finished_at = %(finished_at)s"
+    " WHERE id = %(id)s"
+)
+_PIPELINED_REJECTIONS = 1000  # more go by COPY (two round trips, far less work per row)
 _INSERT_SQLITE = (
     f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (campaign_id, phone) DO NOTHING"
@@ -102,57 +119,93 @@ class JsonObjects:
             return self.dumps(data)
 
 
-@dataclass(slots=True)
+Placed = tuple[int, str, str, str]
+"""(row, number, raw number, phone column) of a prepared record: what a rejection needs."""
+
+
 class PreparedRecords:
-    """A batch's contacts with their rows for the database, in the same order."""
+    """A batch's records ready for the database, filled one contact at a time (`append`)
+    so that no contact object outlives its row (a batch holds only strings, numbers and
+    plain tuples, which the garbage collector need not look at).
 
-    campaign_id: int
-    list_id: int
-    contacts: list[Contact]
-    rows: list[Any]
-    """COPY text lines (PostgreSQL) or parameter tuples (SQLite)."""
-    payload: bytes | None = None
-    """The COPY text of all the rows, encoded (PostgreSQL)."""
+    Per record: `placed` (what a rejection needs) and `rows`, its COPY text line
+    (PostgreSQL) or parameter tuple (SQLite); none for a dry run."""
 
-    def only(self, keep: Sequence[Contact]) -> PreparedRecords:
-        """The same without the contacts left out of `keep` (which keeps their order)."""
-        if len(keep) == len(self.contacts):
+    __slots__ = ("_payload", "_row", "campaign_id", "list_id", "placed", "rows")
+
+    def __init__(
+        self, campaign_id: int, list_id: int, row: Callable[[Contact], Any] | None
+    ) -> None:
+        self.campaign_id = campaign_id
+        self.list_id = list_id
+        self.placed: list[Placed] = []
+        self.rows: list[Any] = []
+        self._row = row
+        self._payload: bytes | None = None
+
+    def append(self, c: Contact) -> None:
+        self.placed.append((c.row, c.phone, c.phone_raw, c.phone_column))
+        if self._row is not None:
+            self.rows.append(self._row(c))
+
+    def __len__(self) -> int:
+        return len(self.placed)
+
+    def phones(self) -> list[str]:
+        return [p[1] for p in self.placed]
+
+    @property
+    def payload(self) -> bytes:
+        """The COPY text of all the rows, encoded (PostgreSQL)."""
+        if self._payload is None:
+            self._payload = "".join(self.rows).encode()
+        return self._payload
+
+    def only(self, keep: Sequence[int]) -> PreparedRecords:
+        """The same with only the records at the indexes `keep` (in order)."""
+        if len(keep) == len(self.placed):
             return self
-        wanted = {id(c) for c in keep}
-        pairs = [(c, r) for c, r in zip(self.contacts, self.rows, strict=True) if id(c) in wanted]
-        rows = [r for _, r in pairs]
-        payload = "".join(rows).encode() if self.payload is not None else None
-        return PreparedRecords(self.campaign_id, self.list_id, [c for c, _ in pairs], rows, payload)
+        out = PreparedRecords(self.campaign_id, self.list_id, self._row)
+        out.placed = [self.placed[i] for i in keep]
+        out.rows = [self.rows[i] for i in keep] if self.rows else []
+        return out
 
 
 class RecordRows:
     """Turns contacts into the rows of `records` for one list, without a connection:
     COPY text for PostgreSQL, parameter tuples for SQLite (JSON text as SQLAlchemy
-    would write it)."""
+    would write it); `dialect` None (a dry run) keeps only what rejections need."""
 
-    def __init__(self, dialect: str, campaign_id: int, list_id: int) -> None:
+    def __init__(self, dialect: str | None, campaign_id: int, list_id: int) -> None:
         self.dialect = dialect
         self.campaign_id = campaign_id
         self.list_id = list_id
         self._json = JsonObjects(ensure_ascii=dialect != "postgresql")
 
-    def prepare(self, contacts: list[Contact], now: datetime) -> PreparedRecords:
+    def batch(self, now: datetime) -> PreparedRecords:
+        """An empty batch whose records are created at `now`."""
         if now.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         now = now.astimezone(UTC)
+        row: Callable[[Contact], Any] | None = None
         if self.dialect == "postgresql":
-            lines = self._copy_lines(contacts, now)
-            payload = "".join(lines).encode()
-            return PreparedRecords(self.campaign_id, self.list_id, contacts, lines, payload)
-        params = self._sqlite_params(contacts, now)
-        return PreparedRecords(self.campaign_id, self.list_id, contacts, params)
+            row = self._copy_line(now)
+        elif self.dialect is not None:
+            row = self._sqlite_params(now)
+        return PreparedRecords(self.campaign_id, self.list_id, row)
 
-    def _copy_lines(self, contacts: list[Contact], now: datetime) -> list[str]:
+    def prepare(self, contacts: Iterable[Contact], now: datetime) -> PreparedRecords:
+        batch = self.batch(now)
+        for c in contacts:
+            batch.append(c)
+        return batch
+
+    def _copy_line(self, now: datetime) -> Callable[[Contact], str]:
         head = f"{self.campaign_id}\t{self.list_id}\t"
         tail = f"\t{RecordState.NEW.value}\t0\t{now.isoformat()}\n"
         dumps, special, text = self._json.dumps, _COPY_SPECIAL.search, _copy_text
-        lines = []
-        for c in contacts:
+
+        def line(c: Contact) -> str:
             raw, name, email = c.phone_raw, c.name, c.email
             if special(f"{raw}{name}{email}"):
                 raw, name, email = text(raw), text(name), text(email)
@@ -162,13 +215,14 @@ class RecordRows:
             data = dumps(c.data)
             if "\\" in data:
                 data = data.replace("\\", "\\\\")
-            lines.append(
+            return (
                 f"{head}{c.row}\t{c.phone}\t{raw}\t{name}\t{email}\t{c.timezone}\t{data}"
                 f"\t{c.priority}{tail}"
             )
-        return lines
 
-    def _sqlite_params(self, contacts: list[Contact], now: datetime) -> list[Any]:
+        return line
+
+    def _sqlite_params(self, now: datetime) -> Callable[[Contact], tuple[Any, ...]]:
         dialect = sqlite.dialect()
         process = records.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
         created = process(now) if process is not None else now
@@ -178,13 +232,14 @@ class RecordRows:
             RecordState.NEW.value,
             self._json.dumps,
         )
-        return [
-            (
+
+        def params(c: Contact) -> tuple[Any, ...]:
+            return (
                 campaign, lst, c.row, c.phone, c.phone_raw, c.name, c.email, c.timezone,
                 dumps(c.data), c.priority, new, 0, created,
-            )
-            for c in contacts
-        ]  # fmt: skip
+            )  # fmt: skip
+
+        return params
 
 
 @dataclass(slots=True, frozen=True)
@@ -214,6 +269,17 @@ def _job(r: Any) -> ImportJob:
     )
 
 
+def _job_values(job: ImportJob) -> dict[str, Any]:
+    """What `save_job` writes, by column (and the id)."""
+    return {
+        "id": job.id, "state": job.state.value, "bytes_done": job.bytes_done,
+        "rows_read": job.rows_read, "rows_imported": job.rows_imported,
+        "rows_rejected": job.rows_rejected,
+        "message": job.message[:1000] if job.message else None,
+        "finished_at": job.finished_at,
+    }  # fmt: skip
+
+
 def _chunks(items: Sequence[str], size: int = _IN_CHUNK) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -222,6 +288,7 @@ def _chunks(items: Sequence[str], size: int = _IN_CHUNK) -> Iterator[Sequence[st
 class ImportRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._savepoint = False  # the batch's savepoint for the records' COPY is taken
 
     # --- lists and jobs ---
 
@@ -272,16 +339,9 @@ class ImportRepo:
         return [_job(r) for r in rows]
 
     def save_job(self, job: ImportJob) -> None:
-        self.conn.execute(
-            update(import_jobs)
-            .where(import_jobs.c.id == job.id)
-            .values(
-                state=job.state.value, bytes_done=job.bytes_done, rows_read=job.rows_read,
-                rows_imported=job.rows_imported, rows_rejected=job.rows_rejected,
-                message=job.message[:1000] if job.message else None,
-                finished_at=job.finished_at,
-            )
-        )  # fmt: skip
+        values = _job_values(job)
+        del values["id"]
+        self.conn.execute(update(import_jobs).where(import_jobs.c.id == job.id).values(values))
 
     def list_name(self, list_id: int) -> str | None:
         return self.conn.execute(
@@ -305,13 +365,22 @@ class ImportRepo:
         return found
 
     def do_not_call(
-        self, company_id: int, campaign_id: int, phones: Sequence[str]
+        self,
+        company_id: int,
+        campaign_id: int,
+        phones: Sequence[str],
+        any_entries: bool | None = None,
     ) -> dict[str, str]:
-        """Numbers of `phones` on a do-not-call list: 'company' or 'campaign' scope."""
+        """Numbers of `phones` on a do-not-call list: 'company' or 'campaign' scope.
+
+        `any_entries` is what `begin_batch` said (whether there is any number on the
+        lists at all); None asks."""
         if not phones:
             return {}
         scope = {"company": company_id, "campaign": campaign_id}
-        if not self.conn.execute(_ANY_DNC, scope).scalar():
+        if any_entries is None:
+            any_entries = bool(self.conn.execute(_ANY_DNC, scope).scalar())
+        if not any_entries:
             return {}
         if self.conn.dialect.name == "postgresql":
             # one index probe per number, whatever the planner thinks of the table's size;
@@ -335,6 +404,52 @@ class ImportRepo:
                     found[r.phone] = "company" if r.campaign_id is None else "campaign"
         return found
 
+    # --- a batch of an import ---
+
+    def begin_batch(self, company_id: int, campaign_id: int) -> bool:
+        """Open a batch of an import in the connection's transaction: it commits without
+        waiting for the disk (`fast_commit`) and, on PostgreSQL, keeps a savepoint for the
+        records' COPY. Returns whether the company has any do-not-call number for the
+        campaign (pass it to `do_not_call`). One round trip on PostgreSQL."""
+        scope = {"company": company_id, "campaign": campaign_id}
+        if self.conn.dialect.name != "postgresql":
+            return bool(self.conn.execute(_ANY_DNC, scope).scalar())
+        raw = self._raw()
+        with raw.pipeline():
+            raw.execute("SET LOCAL synchronous_commit TO OFF")
+            any_dnc = raw.execute(_ANY_DNC_PG, scope)
+            raw.execute(f"SAVEPOINT {_SAVEPOINT}")
+        self._savepoint = True
+        row = any_dnc.fetchone()
+        return bool(row and row[0])
+
+    def end_batch(self, job_id: int, rejected: Sequence[Rejection], counters: ImportJob) -> None:
+        """Close a batch: its rejections and the job's counters (`counters`, saved as
+        `save_job` does), in one round trip on PostgreSQL; the caller commits."""
+        if self.conn.dialect.name != "postgresql":
+            self.add_rejections(job_id, rejected)
+            self.save_job(counters)
+            return
+        if counters.finished_at is not None and counters.finished_at.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        raw = self._raw()
+        rows = [(job_id, r.row, r.column, r.value, r.reason) for r in rejected]
+        if len(rows) > _PIPELINED_REJECTIONS:
+            self.add_rejections(job_id, rejected)
+            rows = []
+        with raw.pipeline(), raw.cursor() as cur:
+            if self._savepoint:
+                cur.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+            if rows:
+                cur.executemany(_INSERT_REJECTION_PG, rows)
+            cur.execute(_UPDATE_JOB_PG, _job_values(counters))
+        self._savepoint = False
+
+    def _raw(self) -> Any:
+        raw = self.conn.connection.driver_connection
+        assert raw is not None
+        return raw
+
     # --- writes ---
 
     def add_records(
@@ -343,17 +458,26 @@ class ImportRepo:
         """Insert the contacts, skipping numbers already in the campaign; returns those
         skipped (the caller asks `existing` where they came from)."""
         rows = RecordRows(self.conn.dialect.name, campaign_id, list_id)
-        return self.add_prepared(rows.prepare(list(contacts), now))
+        return self.add_prepared(rows.prepare(contacts, now))
 
     def add_prepared(self, prepared: PreparedRecords) -> set[str]:
         """`add_records` for rows prepared beforehand by `RecordRows` (same dialect)."""
-        if not prepared.contacts:
+        if not prepared:
             return set()
+        assert len(prepared.rows) == len(prepared), "rows prepared for a dry run"
         if self.conn.dialect.name == "postgresql":
             import psycopg
 
-            assert prepared.payload is not None, "rows prepared for another database"
-            try:  # a new list usually has no number already in the campaign: COPY straight in
+            assert isinstance(prepared.rows[0], str), "rows prepared for another database"
+            # a new list usually has no number already in the campaign: COPY straight in
+            if self._savepoint:  # taken by begin_batch, in the same round trip as others
+                try:
+                    self._copy_in(_COPY_RECORDS, prepared.payload)
+                    return set()
+                except psycopg.errors.UniqueViolation:
+                    self._raw().execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                    return self._copy_staged(prepared)
+            try:
                 with self.conn.begin_nested():
                     self._copy_in(_COPY_RECORDS, prepared.payload)
                 return set()
@@ -376,8 +500,7 @@ class ImportRepo:
     def _copy_staged(self, prepared: PreparedRecords) -> set[str]:
         """COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING
         (when some numbers are already in the campaign)."""
-        raw = self.conn.connection.driver_connection
-        assert raw is not None and prepared.payload is not None
+        raw = self._raw()
         with raw.cursor() as cur:
             cur.execute(_STAGE)
             with cur.copy(_COPY_STAGE) as copy:
@@ -385,7 +508,7 @@ class ImportRepo:
             cur.execute(_FROM_STAGE)
             inserted = {r[0] for r in cur.fetchall()}
             cur.execute("TRUNCATE import_stage_records")
-        return {c.phone for c in prepared.contacts} - inserted
+        return set(prepared.phones()) - inserted
 
     def _insert(self, prepared: PreparedRecords) -> set[str]:
         """The driver's executemany; only when fewer rows went in than were given (some
@@ -399,13 +522,13 @@ class ImportRepo:
             added = cur.rowcount
         finally:
             cur.close()
-        if added == len(prepared.contacts):
+        if added == len(prepared):
             return set()
         # ours are those with this list and row; any other record of the number came first
-        ours = {(c.phone, c.row) for c in prepared.contacts}
+        ours = {(phone, row) for row, phone, _, _ in prepared.placed}
         skipped: set[str] = set()
         r = records.c
-        for chunk in _chunks([c.phone for c in prepared.contacts]):
+        for chunk in _chunks(prepared.phones()):
             found = self.conn.execute(
                 select(r.phone, r.list_id, r.row_number).where(
                     r.campaign_id == prepared.campaign_id, r.phone.in_(chunk)

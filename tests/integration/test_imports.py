@@ -580,3 +580,76 @@ def test_a_large_file_with_lines_in_another_encoding_far_apart(
     assert "3 lines were not valid UTF-8" in (job.message or "")
     got = stored(ctx, cid)
     assert {got[f"+3933{i:08d}"].data["Città"] for i in (4, 5, 25_000, 39_999)} == {"Forlì"}
+
+
+# --- batches written side by side still commit in file order ---
+
+
+def test_batches_commit_in_file_order_even_when_an_earlier_one_is_slow(
+    ctx: ServiceContext, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from centralino.store.repos.imports import ImportRepo
+
+    cid = world.make_campaign("own")
+    lines = ["telefono"] + [f"3331{i:06d}" for i in range(40)]
+    f = write(tmp_path / "l.csv", "\n".join(lines) + "\n")
+    saved: list[int] = []
+    lock = threading.Lock()
+    begin, end = ImportRepo.begin_batch, ImportRepo.end_batch
+
+    started: list[int] = []
+
+    def slow_first(self: ImportRepo, company_id: int, campaign_id: int) -> bool:
+        with lock:
+            started.append(len(started))
+            first = len(started) == 1
+        if first:
+            time.sleep(0.3)  # the next batch, on the other writer, is done long before
+        return begin(self, company_id, campaign_id)
+
+    def record(self: ImportRepo, job_id: int, rejected: Any, counters: Any) -> None:
+        with lock:
+            saved.append(counters.rows_read)
+        end(self, job_id, rejected, counters)
+
+    monkeypatch.setattr(ImportRepo, "begin_batch", slow_first)
+    monkeypatch.setattr(ImportRepo, "end_batch", record)
+    progress: list[int] = []
+    job = imports.import_file(
+        ctx, None, cid, f, batch_rows=8, on_progress=lambda j: progress.append(j.rows_read)
+    )
+    assert job.state is ImportState.DONE and job.rows_imported == 40
+    assert saved == [8, 16, 24, 32, 40]  # each batch's counters after the one before
+    assert progress == sorted(progress) and progress[-1] == 40
+    assert_accounted(ctx, job.id)
+
+
+def test_a_failed_batch_stops_the_import_and_the_batches_after_it(
+    ctx: ServiceContext, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from centralino.store.repos.imports import ImportRepo
+
+    cid = world.make_campaign("own")
+    lines = ["telefono"] + [f"3332{i:06d}" for i in range(40)]
+    f = write(tmp_path / "l.csv", "\n".join(lines) + "\n")
+    calls = []
+    add = ImportRepo.add_prepared
+
+    def fail_second(self: ImportRepo, prepared: Any) -> set[str]:
+        calls.append(prepared.placed[0][0])
+        if prepared.placed[0][0] == 10:  # the second batch: rows 10 to 17
+            raise RuntimeError("disk full")
+        return add(self, prepared)
+
+    monkeypatch.setattr(ImportRepo, "add_prepared", fail_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        imports.import_file(ctx, None, cid, f, batch_rows=8)
+    with ctx.uow() as uow:
+        job = uow.conn.execute(select(import_jobs)).one()
+    assert job.state == "failed" and job.rows_read == 8, job.message
+    assert "internal error after 8 rows (8 imported, 0 rejected)" in job.message
+    assert sorted(stored(ctx, cid)) == [f"+393332{i:06d}" for i in range(8)]
+    assert_accounted(ctx, job.id)

@@ -13,11 +13,13 @@ import io
 import logging
 import re
 import secrets
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -354,20 +356,25 @@ def _run_batches(
     batch_rows: int,
 ) -> None:
     """Reading and checking the next batch, and preparing its rows for the database,
-    overlaps with writing the last one (a single writer thread, so batches still commit
-    in file order and at most two are in memory). Batches start small, so the writer
-    starts early, and grow to `batch_rows`."""
+    overlaps with writing the ones before. On PostgreSQL two writers, each with its own
+    connection, write consecutive batches at the same time (the server then works on two
+    cores), but each batch commits only after the one before it has: the job's counters
+    and what is in the database always cover the file's first rows, and a failed batch
+    takes the one after it down with it. SQLite, one writer at a time anyway, gets one.
+    Batches start small, so writing starts early, and grow to `batch_rows`."""
     processor = _processor(c, lf, mapping)
     seen = SeenPhones()  # the whole file: about 100 bytes a number
     out = RecordRows(ctx.engine.dialect.name, c.id, job.list_id)
-    pending: Future[None] | None = None
+    parallel = _WRITERS if ctx.engine.dialect.name == "postgresql" else 1
+    pending: deque[Future[None]] = deque()
     rows, size = lf.rows, min(FIRST_BATCH_ROWS, batch_rows)
-    with (
-        _BatchWriter(ctx, job, c) as write,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer,
-    ):
+    with ExitStack() as stack:
+        writers = [stack.enter_context(_BatchWriter(ctx, job, c)) for _ in range(parallel)]
+        pool = stack.enter_context(
+            ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="import-writer")
+        )
         try:
-            while True:
+            for k in count():
                 # each row is checked as it is read and, if a contact, becomes its row for
                 # the database at once: a batch holds no contact objects
                 now = ctx.now()
@@ -377,24 +384,47 @@ def _run_batches(
                 if not read:
                     break
                 share = lf.progress()
-                if pending is not None:
-                    pending.result()
+                if len(pending) == parallel:
+                    pending.popleft().result()
                     if on_progress:
                         on_progress(job)
-                pending = writer.submit(write, read, prepared, rejected, share, now)
+                previous = pending[-1] if pending else None
+                write = writers[k % parallel]
+                pending.append(pool.submit(write, read, prepared, rejected, share, now, previous))
                 size = min(2 * size, batch_rows)
+            while pending:
+                pending.popleft().result()
+                if on_progress:
+                    on_progress(job)
         finally:
-            if pending is not None:
-                pending.result()  # what was read before a problem is written and counted
-    if pending is not None and on_progress:
-        on_progress(job)
+            _drain(pending)  # what was read before a problem is written and counted
+
+
+_WRITERS = 2
+
+
+class _EarlierBatchFailed(Exception):
+    """A batch was not committed because the one before it failed."""
+
+
+def _drain(pending: deque[Future[None]]) -> None:
+    """Wait for the batches still being written, in order; the first failure is raised
+    (the batches after it fail because of it, and are not)."""
+    first: BaseException | None = None
+    while pending:
+        exc = pending.popleft().exception()
+        if first is None and exc is not None and not isinstance(exc, _EarlierBatchFailed):
+            first = exc
+    if first is not None:
+        raise first
 
 
 class _BatchWriter:
-    """Writes the batches of one import, each in one transaction: its records, its
-    rejections and the job's counters. One connection serves the whole import (taken by
-    the writer thread at its first batch); the job's counters change only once a batch
-    has committed, so they always say what is in the database."""
+    """Writes batches of one import, each in one transaction: its records, its
+    rejections and the job's counters. Its connection serves the whole import (taken at
+    its first batch). A batch commits only once the batch before it (`previous`) has,
+    and the job's counters change only then, so they always say what is in the
+    database."""
 
     def __init__(self, ctx: ServiceContext, job: ImportJob, c: Campaign) -> None:
         self.ctx, self.job, self.c = ctx, job, c
@@ -414,6 +444,7 @@ class _BatchWriter:
         rejected: list[Rejection],
         share: float,
         now: datetime,
+        previous: Future[None] | None = None,
     ) -> None:
         ctx, job, c = self.ctx, self.job, self.c
         if self.conn is None:
@@ -426,7 +457,9 @@ class _BatchWriter:
             rejected = rejected + blocked + _already_there(repo, c, job.list_id, prepared, skipped)
             imported = len(prepared) - len(skipped)
             assert imported + len(rejected) == rows, "every row is imported or rejected"
-            after = replace(
+            if previous is not None and previous.exception() is not None:
+                raise _EarlierBatchFailed
+            after = replace(  # the counters as the batch before left them, and this one
                 job,
                 rows_read=job.rows_read + rows,
                 rows_imported=job.rows_imported + imported,

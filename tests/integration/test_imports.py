@@ -653,3 +653,102 @@ def test_a_failed_batch_stops_the_import_and_the_batches_after_it(
     assert "internal error after 8 rows (8 imported, 0 rejected)" in job.message
     assert sorted(stored(ctx, cid)) == [f"+393332{i:06d}" for i in range(8)]
     assert_accounted(ctx, job.id)
+
+
+def test_a_slow_earlier_batch_makes_the_next_one_start_again_after_it(
+    ctx: ServiceContext, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch waits a bounded time for the one before, then rolls back and is written
+    again once that one has committed: same result, same order."""
+    import time
+
+    from centralino.services.imports import _BatchWriter
+    from centralino.store.repos.imports import ImportRepo
+
+    cid = world.make_campaign("own")
+    lines = ["telefono;nome"] + [f"3334{i:06d};n{i}" for i in range(24)] + ["3334000003;dup"]
+    f = write(tmp_path / "l.csv", "\n".join(lines) + "\n")
+    begin = ImportRepo.begin_batch
+    calls: list[int] = []
+
+    def slow_first(self: ImportRepo, company_id: int, campaign_id: int) -> bool:
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.6)
+        return begin(self, company_id, campaign_id)
+
+    monkeypatch.setattr(ImportRepo, "begin_batch", slow_first)
+    monkeypatch.setattr(_BatchWriter, "PATIENCE", 0.1)
+    job = imports.import_file(ctx, None, cid, f, batch_rows=8)
+    assert (job.rows_read, job.rows_imported, job.rows_rejected) == (25, 24, 1)
+    assert stored(ctx, cid)["+393334000010"].name == "n10"
+    (row,) = report(ctx, job.id)[1:]
+    assert row[0] == "26" and row[3] == "same number as row 5 of this file"
+    assert_accounted(ctx, job.id)
+    if ctx.engine.dialect.name == "postgresql":
+        assert len(calls) > 4  # the second batch began twice (or more)
+
+
+def test_a_lock_circle_through_two_writers_is_broken(
+    ctx: ServiceContext, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch 1 waits for a number someone else is inserting; that someone then waits for
+    a number of batch 2, which waits for batch 1 to commit first. The database cannot
+    see this circle (one link is in Python): batch 2 gives up after a while, and all ends
+    well, the two numbers rejected as already in the campaign."""
+    import threading
+
+    from sqlalchemy import insert
+
+    from centralino.services.imports import _BatchWriter
+    from centralino.store.repos.imports import ImportRepo
+
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("one writer on SQLite")
+    cid = world.make_campaign("own")
+    world.make_record(cid, phone="+393335999999")
+    with ctx.uow() as uow:
+        other_list = uow.conn.execute(
+            select(records.c.list_id).where(records.c.phone == "+393335999999")
+        ).scalar_one()
+    q, p = "+393335000003", "+393335000012"  # rows 5 (batch 1) and 14 (batch 2)
+    lines = ["telefono"] + [f"3335{i:06d}" for i in range(20)]
+    f = write(tmp_path / "l.csv", "\n".join(lines) + "\n")
+    add = ImportRepo.add_prepared
+    batch_2_in = threading.Event()
+
+    def signal(self: ImportRepo, prepared: Any) -> set[str]:
+        out = add(self, prepared)
+        if p in prepared.phones():
+            batch_2_in.set()
+        return out
+
+    monkeypatch.setattr(ImportRepo, "add_prepared", signal)
+    monkeypatch.setattr(_BatchWriter, "PATIENCE", 1.0)
+
+    def row(phone: str) -> dict[str, Any]:
+        return {
+            "campaign_id": cid, "list_id": other_list, "row_number": 7, "phone": phone,
+            "phone_raw": phone, "timezone": "Europe/Rome", "data": {}, "priority": 5,
+            "state": "new", "attempts": 0, "created_at": ctx.now(),
+        }  # fmt: skip
+
+    done: list[Any] = []
+    with ctx.engine.connect() as someone:
+        someone.exec_driver_sql("SET statement_timeout = '30s'")  # begins the transaction
+        someone.execute(insert(records).values(row(q)))
+        worker = threading.Thread(
+            target=lambda: done.append(imports.import_file(ctx, None, cid, f, batch_rows=8))
+        )
+        worker.start()
+        assert batch_2_in.wait(20)
+        someone.execute(insert(records).values(row(p)))  # waits for batch 2 to give up
+        someone.commit()
+    worker.join(30)
+    assert done, "the import did not finish"
+    job = done[0]
+    assert (job.rows_read, job.rows_imported, job.rows_rejected) == (20, 18, 2)
+    reasons = {r[0]: r[3] for r in report(ctx, job.id)[1:]}
+    assert set(reasons) == {"5", "14"}
+    assert all(r.startswith("already in the campaign (list 'list") for r in reasons.values())
+    assert_accounted(ctx, job.id)

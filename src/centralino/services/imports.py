@@ -407,6 +407,10 @@ class _EarlierBatchFailed(Exception):
     """A batch was not committed because the one before it failed."""
 
 
+class _EarlierBatchPending(Exception):
+    """The batch before has not committed in time; this one was rolled back."""
+
+
 def _drain(pending: deque[Future[None]]) -> None:
     """Wait for the batches still being written, in order; the first failure is raised
     (the batches after it fail because of it, and are not)."""
@@ -424,7 +428,15 @@ class _BatchWriter:
     rejections and the job's counters. Its connection serves the whole import (taken at
     its first batch). A batch commits only once the batch before it (`previous`) has,
     and the job's counters change only then, so they always say what is in the
-    database."""
+    database.
+
+    Waiting for the batch before happens with this batch's rows inserted. Should that
+    batch be waiting, in turn, for a lock held by someone who waits for one of these rows
+    (another import of the same numbers), the database could not see the circle: so the
+    wait is bounded (`PATIENCE` seconds), after which this batch is rolled back and
+    written again once the one before is done."""
+
+    PATIENCE = 10.0
 
     def __init__(self, ctx: ServiceContext, job: ImportJob, c: Campaign) -> None:
         self.ctx, self.job, self.c = ctx, job, c
@@ -446,6 +458,24 @@ class _BatchWriter:
         now: datetime,
         previous: Future[None] | None = None,
     ) -> None:
+        try:
+            self._write(rows, prepared, rejected, share, now, previous, self.PATIENCE)
+        except _EarlierBatchPending:
+            assert previous is not None
+            if previous.exception() is not None:  # this batch holds nothing now: no hurry
+                raise _EarlierBatchFailed from None
+            self._write(rows, prepared, rejected, share, now, None, None)
+
+    def _write(
+        self,
+        rows: int,
+        prepared: PreparedRecords,
+        rejected: list[Rejection],
+        share: float,
+        now: datetime,
+        previous: Future[None] | None,
+        patience: float | None,
+    ) -> None:
         ctx, job, c = self.ctx, self.job, self.c
         if self.conn is None:
             self.conn = ctx.engine.connect()
@@ -457,8 +487,13 @@ class _BatchWriter:
             rejected = rejected + blocked + _already_there(repo, c, job.list_id, prepared, skipped)
             imported = len(prepared) - len(skipped)
             assert imported + len(rejected) == rows, "every row is imported or rejected"
-            if previous is not None and previous.exception() is not None:
-                raise _EarlierBatchFailed
+            if previous is not None:
+                try:
+                    failed = previous.exception(timeout=patience)
+                except TimeoutError:
+                    raise _EarlierBatchPending from None
+                if failed is not None:
+                    raise _EarlierBatchFailed
             after = replace(  # the counters as the batch before left them, and this one
                 job,
                 rows_read=job.rows_read + rows,

@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import secrets
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -368,8 +369,11 @@ def _run_batches(
     parallel = _WRITERS if ctx.engine.dialect.name == "postgresql" else 1
     pending: deque[Future[None]] = deque()
     rows, size = lf.rows, min(FIRST_BATCH_ROWS, batch_rows)
+    counters = threading.Lock()  # the job's counters change and are shown under it
     with ExitStack() as stack:
-        writers = [stack.enter_context(_BatchWriter(ctx, job, c)) for _ in range(parallel)]
+        writers = [
+            stack.enter_context(_BatchWriter(ctx, job, c, counters)) for _ in range(parallel)
+        ]
         pool = stack.enter_context(
             ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="import-writer")
         )
@@ -387,7 +391,8 @@ def _run_batches(
                 if len(pending) == parallel:
                     pending.popleft().result()
                     if on_progress:
-                        on_progress(job)
+                        with counters:
+                            on_progress(job)
                 previous = pending[-1] if pending else None
                 write = writers[k % parallel]
                 pending.append(pool.submit(write, read, prepared, rejected, share, now, previous))
@@ -395,7 +400,8 @@ def _run_batches(
             while pending:
                 pending.popleft().result()
                 if on_progress:
-                    on_progress(job)
+                    with counters:
+                        on_progress(job)
         finally:
             _drain(pending)  # what was read before a problem is written and counted
 
@@ -438,8 +444,10 @@ class _BatchWriter:
 
     PATIENCE = 10.0
 
-    def __init__(self, ctx: ServiceContext, job: ImportJob, c: Campaign) -> None:
-        self.ctx, self.job, self.c = ctx, job, c
+    def __init__(
+        self, ctx: ServiceContext, job: ImportJob, c: Campaign, counters: threading.Lock
+    ) -> None:
+        self.ctx, self.job, self.c, self.counters = ctx, job, c, counters
         self.conn: Connection | None = None
 
     def __enter__(self) -> _BatchWriter:
@@ -502,9 +510,11 @@ class _BatchWriter:
                 bytes_done=int(job.bytes_total * share),
             )
             repo.end_batch(job.id, rejected, after)
-        job.rows_read, job.rows_imported = after.rows_read, after.rows_imported
-        job.rows_rejected, job.bytes_done = after.rows_rejected, after.bytes_done
-        ctx.bus.publish(_progress_event(job, campaign_place(c), now))
+        with self.counters:
+            job.rows_read, job.rows_imported = after.rows_read, after.rows_imported
+            job.rows_rejected, job.bytes_done = after.rows_rejected, after.bytes_done
+            event = _progress_event(job, campaign_place(c), now)
+        ctx.bus.publish(event)
 
 
 def _progress_event(job: ImportJob, place: Any, now: Any) -> Event:

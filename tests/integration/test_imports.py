@@ -752,3 +752,30 @@ def test_a_lock_circle_through_two_writers_is_broken(
     assert set(reasons) == {"5", "14"}
     assert all(r.startswith("already in the campaign (list 'list") for r in reasons.values())
     assert_accounted(ctx, job.id)
+
+
+def test_batches_commit_without_waiting_for_the_disk_only_themselves(
+    ctx: ServiceContext, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """synchronous_commit is off in each batch's transaction (SET LOCAL), nowhere else."""
+    from sqlalchemy import text
+
+    from centralino.store.repos.imports import ImportRepo
+
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    cid = world.make_campaign("own")
+    lines = ["telefono"] + [f"3336{i:06d}" for i in range(30)]
+    f = write(tmp_path / "l.csv", "\n".join(lines) + "\n")
+    seen: list[str] = []
+    add = ImportRepo.add_prepared
+
+    def look(self: ImportRepo, prepared: Any) -> set[str]:
+        seen.append(self.conn.execute(text("SHOW synchronous_commit")).scalar_one())
+        return add(self, prepared)
+
+    monkeypatch.setattr(ImportRepo, "add_prepared", look)
+    job = imports.import_file(ctx, None, cid, f, batch_rows=8)
+    assert job.rows_imported == 30 and seen == ["off"] * 4
+    with ctx.engine.connect() as conn:
+        assert conn.execute(text("SHOW synchronous_commit")).scalar_one() == "on"

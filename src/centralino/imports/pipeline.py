@@ -373,13 +373,7 @@ def process_rows_into(
     return rejected
 
 
-def batches(
-    rows: Iterable[T], size: int = BATCH_ROWS, first: int | None = None
-) -> Iterator[list[T]]:
-    """Lists of `size` rows; with `first`, the first list has that many (at most `size`)
-    and each next one twice as many as the last, up to `size`."""
+def batches(rows: Iterable[T], size: int = BATCH_ROWS) -> Iterator[list[T]]:
     it = iter(rows)
-    n = min(first, size) if first else size
-    while chunk := list(islice(it, n)):
+    while chunk := list(islice(it, size)):
         yield chunk
-        n = min(2 * n, size)

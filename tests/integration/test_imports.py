@@ -779,3 +779,28 @@ def test_batches_commit_without_waiting_for_the_disk_only_themselves(
     assert job.rows_imported == 30 and seen == ["off"] * 4
     with ctx.engine.connect() as conn:
         assert conn.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+
+
+def test_many_rejections_in_a_batch_keep_their_values(
+    ctx: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    """A batch's rejections go by COPY when there are many: values with tabs, quotes,
+    backslashes and line breaks come back as they were."""
+    cid = world.make_campaign("own")
+    odd = ["a\tb", 'q"q', "back\\slash \\N", "two\nlines", "x" * 600, "ünï cødé", "=1+2"]
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";")
+    w.writerow(["telefono", "nome"])
+    for i in range(40):
+        w.writerow([f"{odd[i % len(odd)]} {i}", f"n{i}"])
+    w.writerow(["3331234567", "ok"])
+    job = imports.import_file(ctx, None, cid, write(tmp_path / "bad.csv", buf.getvalue()))
+    assert (job.rows_imported, job.rows_rejected) == (1, 40)
+    rows = report(ctx, job.id)[1:]
+    assert [int(r[0]) for r in rows] == list(range(2, 42))
+    values = [r[2] for r in rows]
+    assert (
+        values[0] == "a\tb 0" and values[2] == "back\\slash \\N 2" and values[3] == "two\nlines 3"
+    )
+    assert values[4].endswith("…") and len(values[4]) == 500 and values[6] == "'=1+2 6"
+    assert_accounted(ctx, job.id)

@@ -67,3 +67,39 @@ def test_file_kind_by_content() -> None:
     assert file_kind(b"PK\x03\x04rest") is FileKind.ZIP
     assert file_kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") is FileKind.OLE
     assert file_kind(b"nome,telefono") is FileKind.TEXT
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["telefono;note", '3331234567;"', "a", "a", '"'], ";"),
+        (["telefono;indirizzo;nome", '333;"Via Roma 1', 'Milano";Mario', '334;"x";Anna'], ";"),
+        (['nome,"note', 'su due righe",tel', "Mario,,333", "Anna,x,334"], ","),
+    ],
+)
+def test_values_over_several_lines_are_one_row_for_the_delimiter(
+    lines: list[str], expected: str
+) -> None:
+    assert detect_delimiter(lines) == expected
+
+
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='ab ,;|\t"\n1', max_size=8), min_size=2, max_size=4),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_a_file_written_by_a_csv_writer_is_split_by_its_delimiter(
+    rows: list[list[str]], delimiter: str
+) -> None:
+    import csv
+    import io
+
+    width = len(rows[0])
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, quoting=csv.QUOTE_ALL).writerows(
+        (row + [""] * width)[:width] for row in rows
+    )
+    assert detect_delimiter(buf.getvalue().splitlines()) == delimiter

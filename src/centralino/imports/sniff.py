@@ -86,7 +86,7 @@ def detect_delimiter(lines: list[str]) -> str:
     Quoted text is skipped, so commas inside "Rossi, Mario" do not count. With no
     candidate at all the file has a single column, read with `,`.
     """
-    rows = [line for line in lines if line.strip()][:50]
+    rows = [line for line in _records(lines) if line.strip()][:50]
     if not rows:
         return ","
     best, best_score = ",", (0.0, 0)
@@ -102,6 +102,49 @@ def detect_delimiter(lines: list[str]) -> str:
         if score > best_score:
             best, best_score = d, score
     return best
+
+
+def _records(lines: list[str]) -> list[str]:
+    """The lines joined where a quoted value goes on over a line break ("Via Roma 1
+    <newline> Milano"), so such a value does not look like rows of its own. A quote opens
+    a value only at the start of a field, as for the CSV reader (the inch mark in 32"
+    does not); lines after a value that never closes stay as they are."""
+    records: list[str] = []
+    pending: list[str] = []
+    inside = False
+    for line in lines:
+        inside = _ends_inside_quotes(line, inside)
+        if inside:
+            pending.append(line)
+        elif pending:
+            records.append("\n".join([*pending, line]))
+            pending = []
+        else:
+            records.append(line)
+    return records + pending
+
+
+def _ends_inside_quotes(line: str, inside: bool) -> bool:
+    """Whether a quoted value is still open at the end of `line` (`inside`: one was open
+    at its start). Any candidate delimiter may start a field."""
+    at_start = not inside
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if inside:
+            if ch == '"':
+                if i + 1 < n and line[i + 1] == '"':
+                    i += 1  # "" is a quote inside the value
+                else:
+                    inside = False
+            at_start = False
+        elif ch == '"' and at_start:
+            inside = True
+            at_start = False
+        else:
+            at_start = ch in DELIMITERS
+        i += 1
+    return inside
 
 
 def _count_outside_quotes(line: str, delimiter: str) -> int:

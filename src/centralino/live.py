@@ -15,7 +15,6 @@ import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 from centralino.domain.call_record import CallRecord
 from centralino.domain.outbound.campaign import Campaign, DialMode
@@ -42,14 +41,6 @@ DEMO_POPULATION = Population(
 )  # fmt: skip
 
 
-@dataclass(slots=True)
-class LiveStatus:
-    campaigns: int = 0
-    operators: int = 0
-    calls_up: int = 0
-    records: int = 0
-
-
 class LiveCenter:
     def __init__(self, ctx: ServiceContext, *, bots: bool, every: float = 3.0, seed: int = 1):
         self.ctx = ctx
@@ -59,7 +50,6 @@ class LiveCenter:
         self._population = OutboundPopulation(DEMO_POPULATION, "", f"{seed}:live")
         self._user_ids: dict[str, int] = {}
         self.center: Center | None = None
-        self.status = LiveStatus()
         self._known: set[str] = set()
 
     def _fate(self, number: str) -> Fate:
@@ -67,9 +57,6 @@ class LiveCenter:
 
     def _user_of(self, op_id: str) -> int | None:
         return self._user_ids.get(op_id)
-
-    def _record(self, record: CallRecord) -> None:
-        self.status.records += 1
 
     def start(self, loop: asyncio.AbstractEventLoop | None, clock: Clock | None = None) -> None:
         """Wire the engine on the wall clock of `loop` (or on `clock`, for tests)."""
@@ -80,7 +67,7 @@ class LiveCenter:
         self.network = SimNetwork(
             clock, self._fate, prompt_seconds={"moh": 0.0, ABANDON_MESSAGE: 4.0, COMFORT_NOISE: 1.0}
         )
-        self.center = Center(clock, self.network, self._record)
+        self.center = Center(clock, self.network, lambda _record: None)  # the store has it
         if self.bots:
             self.center.wrap_up_listeners.append(self._bot_wrap_up)
             self.center.preview_listeners.append(self._bot_preview)
@@ -123,9 +110,6 @@ class LiveCenter:
             if name not in live:
                 center.stop_dialing(name)
         self._known |= set(live)
-        self.status.campaigns = len(live)
-        self.status.operators = len(self._user_ids)
-        self.status.calls_up = center.calls_up()
 
     def _place_bots(self, wanted: dict[str, list[str]]) -> None:
         """Each bot works one campaign at a time: bots shared by several active campaigns

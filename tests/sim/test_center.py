@@ -107,7 +107,7 @@ def test_a_caller_who_waits_too_long_abandons() -> None:
 def test_power_dialing_keeps_ratio_lines_per_free_operator() -> None:
     fates = {f"+39{i:03d}": Fate(EventKind.NO_ANSWER) for i in range(100)}
     rig = Rig(fates)
-    rig.center.add_campaign("c", iter(fates), ratio=2.0, ring_timeout=20.0)
+    rig.center.add_campaign("c", NumberList(fates), ratio=2.0, ring_timeout=20.0)
     peak = 0
 
     def watch() -> None:
@@ -130,7 +130,7 @@ def test_an_answer_with_no_free_operator_is_abandoned_after_two_seconds_with_a_m
         "+392": Fate(EventKind.ANSWERED, ring=4.0, talk=300.0, patience=math.inf),
     }
     rig = Rig(fates)
-    rig.center.add_campaign("c", iter(fates), ratio=2.0, abandon_after=2.0)
+    rig.center.add_campaign("c", NumberList(fates), ratio=2.0, abandon_after=2.0)
     rig.operators("ann", campaign="c")
     rig.clock.run()
     by = {r.number: r for r in rig.records}
@@ -144,7 +144,7 @@ def test_an_answer_with_no_free_operator_is_abandoned_after_two_seconds_with_a_m
 def test_machines_are_hung_up_and_recorded() -> None:
     fates = {"+391": Fate(EventKind.MACHINE, ring=3.0)}
     rig = Rig(fates)
-    rig.center.add_campaign("c", iter(fates))
+    rig.center.add_campaign("c", NumberList(fates))
     rig.operators("ann", campaign="c")
     rig.clock.run()
     (r,) = rig.records
@@ -203,7 +203,7 @@ def test_preview_shows_the_record_then_the_operator_dials_and_is_connected() -> 
     rig = Rig(fates)
     shown: list[tuple[str, str]] = []
     rig.center.preview_listeners.append(lambda op, dial: shown.append((op, dial.number)))
-    rig.center.add_campaign("c", iter(fates), mode="preview")
+    rig.center.add_campaign("c", NumberList(fates), mode="preview")
     rig.operators("ann", campaign="c")
     assert shown == [("ann", "+391")] and rig.state("ann") is S.RESERVED
     rig.clock.run(until=10.0)
@@ -223,7 +223,7 @@ def test_preview_shows_the_record_then_the_operator_dials_and_is_connected() -> 
 def test_manual_dial_of_a_chosen_record() -> None:
     fates = {"+395": Fate(EventKind.ANSWERED, ring=3.0, talk=20.0)}
     rig = Rig(fates)
-    rig.center.add_campaign("c", iter(()), mode="manual")
+    rig.center.add_campaign("c", NumberList(()), mode="manual")
     rig.operators("ann", campaign="c")
     assert rig.state("ann") is S.READY and rig.net.legs_up() == 1
     rig.center.dial_manual("ann", Dial("+395"))
@@ -264,8 +264,8 @@ def test_a_personal_callback_is_dialed_for_its_operator() -> None:
 def test_an_operator_moves_campaign_at_once_when_free_or_after_the_call() -> None:
     fates = {f"+39{i}": Fate(EventKind.ANSWERED, ring=2.0, talk=50.0) for i in range(4)}
     rig = Rig(fates)
-    rig.center.add_campaign("a", iter(["+390", "+391"]))
-    rig.center.add_campaign("b", iter(["+392", "+393"]))
+    rig.center.add_campaign("a", NumberList(["+390", "+391"]))
+    rig.center.add_campaign("b", NumberList(["+392", "+393"]))
     rig.operators("ann", campaign="a")
     rig.clock.run(until=10.0)
     assert rig.state("ann") is S.TALKING
@@ -292,7 +292,7 @@ def test_an_abandoned_call_hears_comfort_noise_where_the_preset_says_so() -> Non
             else None
         )
     )
-    rig.center.add_campaign("c", iter(fates), ratio=2.0, abandon_prompt="comfort_noise")
+    rig.center.add_campaign("c", NumberList(fates), ratio=2.0, abandon_prompt="comfort_noise")
     rig.operators("ann", campaign="c")
     rig.clock.run()
     lost = next(r for r in rig.records if r.result is CallResult.ABANDONED)

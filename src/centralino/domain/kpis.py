@@ -10,7 +10,7 @@ abandoned / answered by a person outbound; occupancy = (talk + wrap-up) / (talk 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.operators import OperatorState, Presence
@@ -58,6 +58,17 @@ class InboundStats:
         else:
             self.abandoned += 1
 
+    @classmethod
+    def combined(cls, parts: Iterable[InboundStats]) -> InboundStats:
+        """Several queues as one: their counts and times added (each call was already
+        judged against its own queue's target)."""
+        total = cls()
+        for p in parts:
+            for f in fields(cls):
+                if f.name not in ("target_seconds", "since"):
+                    setattr(total, f.name, getattr(total, f.name) + getattr(p, f.name))
+        return total
+
     def summary(self) -> dict[str, float | int | None]:
         return {
             "offered": self.offered,
@@ -98,6 +109,19 @@ class OutboundStats:
                 self.positive += 1
         elif r.result is CallResult.ABANDONED:
             self.abandoned += 1
+
+    @classmethod
+    def combined(cls, parts: Iterable[OutboundStats]) -> OutboundStats:
+        """Several campaigns as one: their counts and times added."""
+        total = cls()
+        for p in parts:
+            for f in fields(cls):
+                if f.name == "results":
+                    for key, n in p.results.items():
+                        total.results[key] = total.results.get(key, 0) + n
+                else:
+                    setattr(total, f.name, getattr(total, f.name) + getattr(p, f.name))
+        return total
 
     def summary(self) -> dict[str, object]:
         return {

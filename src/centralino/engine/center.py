@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol, cast
+from typing import Protocol
 
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import InvalidInput, NotFound
@@ -273,7 +273,7 @@ class Center:
     def add_campaign(
         self,
         name: str,
-        source: DialSource | Iterable[str],
+        source: DialSource,
         *,
         ratio: float = 1.0,
         caller_id: str = "",
@@ -291,8 +291,7 @@ class Center:
             raise InvalidInput(f"campaign {name!r} already exists", "campaign")
         if ratio <= 0:
             raise InvalidInput("lines per free operator must be positive", "ratio")
-        src = cast(DialSource, source) if hasattr(source, "take") else NumberList(source)
-        camp = _Campaign(name, src, ratio, caller_id, ring_timeout, abandon_after)
+        camp = _Campaign(name, source, ratio, caller_id, ring_timeout, abandon_after)
         camp.pacer = predictive
         camp.mode = "predictive" if predictive is not None else mode
         camp.abandon_prompt = abandon_prompt
@@ -830,15 +829,6 @@ class Center:
         if camp is None:
             return []
         return [op.id for op in camp.ops if op.presence.state is not S.LOGGED_OUT]
-
-    def pacing_rule(self, campaign: str) -> str:
-        """Why the campaign dials as it does now (for the dial decision record and the UI)."""
-        camp = self._campaigns.get(campaign)
-        if camp is None:
-            return ""
-        if camp.pacer is None:
-            return f"power: {camp.ratio:g} lines per free operator"
-        return camp.pacer.last_rule
 
     # --- reading ---
 

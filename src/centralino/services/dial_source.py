@@ -50,7 +50,6 @@ class StoreDialSource:
         self.campaign_id = campaign_id
         self.user_of = user_of
         self.present = present  # users logged in on the campaign: their callbacks wait
-        self.errors = 0
 
     @property
     def exhausted(self) -> bool:
@@ -110,5 +109,4 @@ class StoreDialSource:
             self._failed(what, exc)
 
     def _failed(self, what: str, exc: Exception) -> None:
-        self.errors += 1
         log.warning("campaign %s: %s failed: %s", self.campaign_id, what, exc)

@@ -74,17 +74,3 @@ def sampler(d: Duration | str, rng: random.Random) -> Sampler:
         v = d.value
         return lambda: v
     raise TypeError(f"not a distribution: {d!r}")
-
-
-def mean_of(d: Duration | str) -> float:
-    if d == "infinite":
-        return math.inf
-    if isinstance(d, int | float):
-        return float(d)
-    if isinstance(d, Exponential | LogNormal):
-        return d.mean
-    if isinstance(d, Uniform):
-        return (d.min + d.max) / 2
-    if isinstance(d, Fixed):
-        return d.value
-    raise TypeError(f"not a distribution: {d!r}")

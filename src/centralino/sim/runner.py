@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from centralino.domain.call_record import CallRecord
 from centralino.domain.kpis import InboundStats, OutboundStats, TeamTime
 from centralino.domain.outbound.pacing import PredictivePacer
-from centralino.engine.center import Center, ServiceRoute
+from centralino.engine.center import Center, NumberList, ServiceRoute
 from centralino.engine.clock import VirtualClock
 from centralino.sim.arrivals import Arrivals
 from centralino.sim.bots import Bots, BotTeam
@@ -80,11 +80,15 @@ class Simulation:
             pop = OutboundPopulation(pops[cp.population], f"+3999{k:03d}", f"{seed}:pop:{cp.name}")
             self.world.add(pop)
             positive[cp.name] = pop.spec.positive
+            pacer = (
+                PredictivePacer(cap=cp.abandon_cap, grace=cp.abandon_after)
+                if cp.mode == "predictive"
+                else None
+            )
             self.center.add_campaign(
-                cp.name, pop.numbers(cp.records), ratio=cp.ratio, caller_id=cp.caller_id,
-                ring_timeout=cp.ring_timeout, abandon_after=cp.abandon_after,
-                predictive=PredictivePacer(cap=cp.abandon_cap) if cp.mode == "predictive" else None,
-                mode=cp.mode,
+                cp.name, NumberList(pop.numbers(cp.records)), ratio=cp.ratio,
+                caller_id=cp.caller_id, ring_timeout=cp.ring_timeout,
+                abandon_after=cp.abandon_after, predictive=pacer, mode=cp.mode,
             )  # fmt: skip
         self.arrivals: list[Arrivals] = []
         for s in sc.services:
@@ -163,32 +167,18 @@ class Simulation:
                 "operators": len(ids),
                 **TeamTime.of((presences[o] for o in ids), now).summary(),
             }
-        total = TeamTime.of(presences.values(), now).summary()
-        offered = sum(st.offered for st in self.inbound.values())
-        in_target = sum(st.answered_in_target for st in self.inbound.values())
-        answered = sum(st.answered for st in self.inbound.values())
-        abandoned = sum(st.abandoned for st in self.inbound.values())
-        wait = sum(st.wait_answered for st in self.inbound.values())
+        total: dict[str, object] = dict(TeamTime.of(presences.values(), now).summary())
+        inbound = InboundStats.combined(self.inbound.values())
+        outbound = OutboundStats.combined(self.outbound.values())
+        ins, outs = inbound.summary(), outbound.summary()
         total.update({
-            "inbound_offered": offered,
-            "service_level": in_target / offered if offered else None,
-            "asa_seconds": wait / answered if answered else None,
-            "abandon_rate": abandoned / offered if offered else None,
-            "outbound_dials": sum(ob.dials for ob in self.outbound.values()),
-            "outbound_abandon_rate": _ratio(
-                sum(ob.abandoned for ob in self.outbound.values()),
-                sum(ob.answered for ob in self.outbound.values()),
-            ),
-            "positive": sum(st.positive for st in self.inbound.values())
-            + sum(ob.positive for ob in self.outbound.values()),
+            "inbound_offered": inbound.offered,
+            "service_level": ins["service_level"],
+            "asa_seconds": ins["asa_seconds"],
+            "abandon_rate": ins["abandon_rate"],
+            "outbound_dials": outbound.dials,
+            "outbound_abandon_rate": outs["abandon_rate"],
+            "positive": inbound.positive + outbound.positive,
         })  # fmt: skip
         res.total = total
         return res
-
-
-def _ratio(a: float, b: float) -> float | None:
-    return a / b if b else None
-
-
-def run_scenario(sc: Scenario, progress: Callable[[float], None] | None = None) -> SimResult:
-    return Simulation(sc).run(progress)

@@ -64,18 +64,6 @@ class MonitorMode(StrEnum):
     BARGE = "barge"  # everybody hears everybody
 
 
-FINAL_RESULTS = frozenset(
-    {
-        EventKind.BUSY,
-        EventKind.NO_ANSWER,
-        EventKind.INVALID_NUMBER,
-        EventKind.FAILED,
-        EventKind.MACHINE,
-        EventKind.FAX,
-    }
-)
-
-
 @dataclass(slots=True)
 class CallEvent:
     kind: EventKind

@@ -12,36 +12,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 
 from centralino.eventbus import InMemoryEventBus
 from centralino.services.context import ServiceContext, make_hasher
 from centralino.settings import Settings
 from centralino.store import migrate
 from centralino.store.db import make_engine
-from support import FakeClock, wipe
+from support import PG_URL, FakeClock, drop_pg_schema, fresh_pg_schema, wipe
 
-PG_URL = os.environ.get(
-    "CENTRALINO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 # One schema per test process, so parallel runs on one server never meet.
 PG_SCHEMA = f"centralino_test_{os.getpid()}"
 BACKENDS = ["sqlite", "postgresql"]
 
 
 def _pg_engine() -> Engine:
-    admin = make_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
-    except OperationalError as exc:
-        if os.environ.get("CI"):
-            raise RuntimeError(f"PostgreSQL is required under CI: {exc}") from exc
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
-    finally:
-        admin.dispose()
+    fresh_pg_schema(PG_SCHEMA)
     return make_engine(PG_URL, connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
 
 
@@ -58,10 +44,7 @@ def engine(
     yield eng
     eng.dispose()
     if request.param == "postgresql":
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        admin.dispose()
+        drop_pg_schema(PG_SCHEMA)
 
 
 @pytest.fixture

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
+from centralino.store.db import make_engine
 from centralino.store.tables import metadata
 
 
@@ -31,3 +36,36 @@ def wipe(engine: Engine) -> None:
             conn.execute(text("UPDATE groups SET parent_id = NULL"))
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+
+
+PG_URL = os.environ.get(
+    "CENTRALINO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def fresh_pg_schema(schema: str) -> None:
+    """An empty PostgreSQL schema; unreachable PostgreSQL skips the test, except under CI."""
+    admin = make_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except OperationalError as exc:
+        if os.environ.get("CI"):
+            raise RuntimeError(f"PostgreSQL is required under CI: {exc}") from exc
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+    finally:
+        admin.dispose()
+
+
+def drop_pg_schema(schema: str) -> None:
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,16 +22,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from centralino.store.db import make_engine
-
-PG_URL = os.environ.get(
-    "CENTRALINO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from support import PG_URL, drop_pg_schema, free_port, fresh_pg_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -41,19 +31,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
         return
     schema = f"centralino_crash_{os.getpid()}"
-    admin = make_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except OperationalError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    fresh_pg_schema(schema)
     yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    drop_pg_schema(schema)
 
 
 def _start(args: list[str], data: Path, url: str) -> subprocess.Popen[bytes]:
@@ -64,7 +44,7 @@ def _start(args: list[str], data: Path, url: str) -> subprocess.Popen[bytes]:
     )  # fmt: skip
     with (data / "server.log").open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "centralino.cli", *args, "--port", str(_port())],
+            [sys.executable, "-m", "centralino.cli", *args, "--port", str(free_port())],
             env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,18 +11,14 @@ from typing import Any
 
 import pytest
 
+from support import free_port
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +40,7 @@ def live_server(
     settings.demo_bots = bool(getattr(request.module, "DEMO_BOTS", False))
     ctx = build_context(settings)
     seed_demo(ctx)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             build_app(ctx), host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"

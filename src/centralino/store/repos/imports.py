@@ -21,14 +21,14 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, text, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects import sqlite
 
 from centralino.domain.outbound.outcomes import RecordState
 from centralino.imports.pipeline import Contact, ImportJob, ImportState, Rejection
+from centralino.store.repos.dnc import DncRepo
 from centralino.store.tables import (
     contact_lists,
-    dnc_entries,
     import_jobs,
     import_rejections,
     records,
@@ -38,13 +38,6 @@ _IN_CHUNK = 2000  # bound parameters per IN (...) query
 _ANY_DNC = text(
     "SELECT EXISTS (SELECT 1 FROM dnc_entries WHERE company_id = :company"
     " AND (campaign_id IS NULL OR campaign_id = :campaign))"
-)
-_DNC_PROBE = text(
-    "SELECT p.phone, d.campaign_id FROM unnest(string_to_array(:phones, ',')) AS p(phone)"
-    " CROSS JOIN LATERAL (SELECT campaign_id FROM dnc_entries"
-    " WHERE company_id = :company AND phone = p.phone"
-    " AND (campaign_id IS NULL OR campaign_id = :campaign)"
-    " ORDER BY campaign_id NULLS FIRST LIMIT 1) AS d"
 )
 _RECORD_COLUMNS = (
     "campaign_id, list_id, row_number, phone, phone_raw, name, email, timezone, data,"
@@ -384,27 +377,7 @@ class ImportRepo:
             any_entries = bool(self.conn.execute(_ANY_DNC, scope).scalar())
         if not any_entries:
             return {}
-        if self.conn.dialect.name == "postgresql":
-            # one index probe per number, whatever the planner thinks of the table's size;
-            # the numbers travel as one string (E.164 has no commas), cheaper than an array
-            rows = self.conn.execute(_DNC_PROBE, {"phones": ",".join(phones), **scope}).all()
-            return {r.phone: "company" if r.campaign_id is None else "campaign" for r in rows}
-        found: dict[str, str] = {}
-        for chunk in _chunks(phones):
-            rows = self.conn.execute(
-                select(dnc_entries.c.phone, dnc_entries.c.campaign_id).where(
-                    dnc_entries.c.company_id == company_id,
-                    or_(
-                        dnc_entries.c.campaign_id.is_(None),
-                        dnc_entries.c.campaign_id == campaign_id,
-                    ),
-                    dnc_entries.c.phone.in_(chunk),
-                )
-            ).all()
-            for r in rows:
-                if found.get(r.phone) != "company":
-                    found[r.phone] = "company" if r.campaign_id is None else "campaign"
-        return found
+        return DncRepo(self.conn).listed(company_id, campaign_id, phones)
 
     # --- a batch of an import ---
 

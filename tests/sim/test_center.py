@@ -1,4 +1,4 @@
-"""The minimal engine on the simulated network: FIFO queues, operators, power dialing."""
+"""The engine on the simulated network: queues, operators, services, power and preview dialing."""
 
 from __future__ import annotations
 
@@ -8,13 +8,33 @@ import pytest
 
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import IllegalTransition, InvalidInput
+from centralino.domain.inbound.queues import QueueConfig, Strategy
+from centralino.domain.inbound.services import Action, ActionKind, IvrMenu, ServiceConfig
 from centralino.domain.operators import OperatorState, Presence
-from centralino.engine.center import Center, Dial, NumberList, ServiceRoute
+from centralino.engine.center import Center, Dial, NumberList
 from centralino.engine.clock import VirtualClock
 from centralino.telephony.port import EventKind
 from centralino.telephony.sim.network import Fate, SimNetwork
 
 S = OperatorState
+
+
+def service(number: str, queue: str, ivr: dict[str, str] | None = None) -> ServiceConfig:
+    """A service straight to `queue`, or through a one-level menu whose default is `queue`."""
+    menus = {}
+    if ivr:
+        opts = {k: Action(ActionKind.QUEUE, q) for k, q in ivr.items()}
+        menus["main"] = IvrMenu(
+            "main",
+            "ivr_menu",
+            opts,
+            timeout=8.0,
+            repeats=0,
+            default=Action(ActionKind.QUEUE, queue),
+        )
+    return ServiceConfig(
+        f"svc {number}", (number,), queue, "UTC", menus=menus, root_menu="main" if ivr else None
+    )
 
 
 class Rig:
@@ -46,8 +66,8 @@ class Rig:
 
 def test_fifo_and_longest_idle_operator_first() -> None:
     rig = Rig()
-    rig.center.add_queue("care")
-    rig.center.add_route(ServiceRoute("+3900", "care"))
+    rig.center.add_queue(QueueConfig("care", strategy=Strategy.LONGEST_IDLE))
+    rig.center.add_service(service("+3900", "care"))
     rig.operators("ann", queues=("care",))
     rig.clock.run(until=5.0)
     rig.operators("bob", queues=("care",))  # ready later: ann has been idle longer
@@ -65,7 +85,7 @@ def test_the_phases_of_a_call_are_in_order() -> None:
     rig = Rig()
     rig.center.add_queue("care")
     rig.center.add_queue("billing")
-    rig.center.add_route(ServiceRoute("+3900", "care", ivr={"1": "care", "2": "billing"}))
+    rig.center.add_service(service("+3900", "care", {"1": "care", "2": "billing"}))
     rig.operators("ann", queues=("billing",))
     rig.net.inbound("+3900", "+39333", Fate(talk=30.0, digits="2", think=1.0))
     rig.clock.run()
@@ -80,7 +100,7 @@ def test_no_key_goes_to_the_default_queue_and_unknown_numbers_are_refused() -> N
     rig = Rig()
     rig.center.add_queue("care")
     rig.center.add_queue("billing")
-    rig.center.add_route(ServiceRoute("+3900", "care", ivr={"2": "billing"}))
+    rig.center.add_service(service("+3900", "care", {"2": "billing"}))
     rig.operators("ann", queues=("care",))
     rig.net.inbound("+3900", "+39333", Fate(talk=5.0, digits=""))
     rig.net.inbound("+3999", "+39444", Fate())
@@ -88,14 +108,14 @@ def test_no_key_goes_to_the_default_queue_and_unknown_numbers_are_refused() -> N
     results = {r.number: (r.queue, r.result) for r in rig.records}
     assert results == {
         "+39333": ("care", CallResult.TALKED),
-        "+39444": ("+3999", CallResult.REFUSED),
+        "+39444": ("", CallResult.REFUSED),
     }
 
 
 def test_a_caller_who_waits_too_long_abandons() -> None:
     rig = Rig()
     rig.center.add_queue("care")
-    rig.center.add_route(ServiceRoute("+3900", "care"))
+    rig.center.add_service(service("+3900", "care"))
     rig.net.inbound("+3900", "+39333", Fate(patience=40.0))
     rig.clock.run()
     (r,) = rig.records
@@ -154,7 +174,7 @@ def test_machines_are_hung_up_and_recorded() -> None:
 def test_pause_waits_for_the_call_in_hand_and_resume_makes_ready() -> None:
     rig = Rig(auto_wrap=False)
     rig.center.add_queue("care")
-    rig.center.add_route(ServiceRoute("+3900", "care"))
+    rig.center.add_service(service("+3900", "care"))
     rig.operators("ann", queues=("care",))
     rig.net.inbound("+3900", "+39333", Fate(talk=60.0))
     rig.clock.run(until=10.0)
@@ -188,10 +208,10 @@ def test_configuration_errors_are_clear() -> None:
     rig = Rig()
     rig.center.add_queue("care")
     with pytest.raises(InvalidInput, match="unknown queue 'nope'"):
-        rig.center.add_route(ServiceRoute("+3900", "nope"))
+        rig.center.add_service(service("+3900", "nope"))
     with pytest.raises(InvalidInput, match="already exists"):
         rig.center.add_queue("care")
-    with pytest.raises(InvalidInput, match="unknown queue or campaign"):
+    with pytest.raises(InvalidInput, match="unknown queue 'nope'"):
         rig.center.add_operator("x", ("nope",))
 
 

@@ -6,7 +6,7 @@ thousands of these a minute, and the store converts them at its edge.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 
@@ -22,6 +22,10 @@ class CallResult(StrEnum):
     MACHINE = "machine"
     FAX = "fax"
     REFUSED = "refused"  # no such service or the queue was closed or full
+    TIMED_OUT = "timed_out"  # inbound: no operator within the queue's maximum wait
+    VOICEMAIL = "voicemail"  # inbound: the caller left a message (IVR or overflow)
+    CALLBACK_REQUESTED = "callback_requested"  # inbound: left the queue asking to be called
+    MESSAGE = "message"  # inbound: an IVR message, then the system hung up
     UNFINISHED = "unfinished"  # still up when the run or the engine stopped
 
 
@@ -45,6 +49,14 @@ class CallRecord:
     outcome: str | None = None  # the operator's outcome code
     positive: bool = False
     abandon_rule: str | None = None  # outbound: why the call counts as abandoned
+    service: str | None = None  # inbound: the service of the dialed number
+    refused_reason: str | None = None  # inbound: closed, queue full, no such number
+    phases: list[tuple[float, str, str]] = field(default_factory=list)  # (at, phase, detail)
+
+    def phase(self, at: float, name: str, detail: str = "") -> None:
+        """One step of the certification trail (TEL-2): arrival, welcome, ivr, queue,
+        offer, missed, pickup, transfer, overflow, closure, hangup ..."""
+        self.phases.append((at, name, detail))
 
     @property
     def wait(self) -> float | None:

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field, fields
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.operators import OperatorState, Presence
 
+_UNANSWERED = frozenset(
+    {CallResult.TIMED_OUT, CallResult.VOICEMAIL, CallResult.CALLBACK_REQUESTED, CallResult.MESSAGE}
+)
+
 
 def _ratio(a: float, b: float) -> float | None:
     return a / b if b else None
@@ -29,8 +33,9 @@ class InboundStats:
     offered: int = 0
     answered: int = 0
     answered_in_target: int = 0
-    abandoned: int = 0
-    refused: int = 0
+    abandoned: int = 0  # the caller hung up before an operator answered
+    unanswered: int = 0  # the system ended the wait: maximum wait, voicemail, callback asked
+    refused: int = 0  # no queue for it: closed, queue full, unknown number
     wait_answered: float = 0.0
     wait_all: float = 0.0
     talk: float = 0.0
@@ -55,6 +60,8 @@ class InboundStats:
             self.talk += r.talk
             if r.positive:
                 self.positive += 1
+        elif r.result in _UNANSWERED:
+            self.unanswered += 1
         else:
             self.abandoned += 1
 
@@ -74,6 +81,7 @@ class InboundStats:
             "offered": self.offered,
             "answered": self.answered,
             "abandoned": self.abandoned,
+            "unanswered": self.unanswered,
             "refused": self.refused,
             "service_level": _ratio(self.answered_in_target, self.offered),
             "target_seconds": self.target_seconds,
@@ -146,7 +154,7 @@ class TeamTime:
     talk: float = 0.0
     wrap_up: float = 0.0
     paused: float = 0.0
-    reserved: float = 0.0
+    reserved: float = 0.0  # being connected, reading a preview, or ringing (inbound offer)
 
     @classmethod
     def of(cls, presences: Iterable[Presence], now: float) -> TeamTime:
@@ -157,7 +165,7 @@ class TeamTime:
             t.talk += p.time_in(S.TALKING, now)
             t.wrap_up += p.time_in(S.WRAP_UP, now)
             t.paused += p.time_in(S.PAUSED, now)
-            t.reserved += p.time_in(S.RESERVED, now)
+            t.reserved += p.time_in(S.RESERVED, now) + p.time_in(S.RINGING, now)
         t.logged = t.ready + t.talk + t.wrap_up + t.paused + t.reserved
         return t
 

@@ -1,27 +1,36 @@
-"""The call-center engine: operators, inbound queues and outbound campaigns on one port.
-
-This is the minimal engine of the simulator issue: one FIFO per queue with
-any-free-operator assignment (the longest idle first), and power dialing at a fixed
-number of lines per free operator. The inbound (skill-based ACD) and outbound
-(predictive dialer) issues replace the choice of call and the pacing; the event flow,
-the operator states and the call records stay.
+"""The call-center engine: operators, inbound services and queues, outbound campaigns.
 
 It speaks only to a `TelephonyPort` and a `Clock`, so it runs unchanged on the
-simulated network in virtual time and live.
+simulated network in virtual time and live. The center owns the operators (their
+states and the panel's actions) and the telephony events; the ACD (`engine.acd`)
+chooses who takes a queued call; the service flow (`engine.ivr`) takes an inbound
+caller from the dialed number through opening hours, welcome and IVR menus to a
+queue; transfers live in `engine.transfers`; outbound pacing is below.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from centralino.domain.call_record import CallRecord, CallResult
-from centralino.domain.errors import InvalidInput, NotFound
+from centralino.domain.errors import IllegalTransition, InvalidInput, NotFound
+from centralino.domain.inbound.pauses import (
+    DEFAULT_REASONS,
+    PauseReason,
+    ScreenBreakRule,
+    reasons_by_code,
+)
+from centralino.domain.inbound.queues import QueueConfig
+from centralino.domain.inbound.services import ServiceConfig
 from centralino.domain.operators import WORKING, OperatorState, Presence
 from centralino.domain.outbound.pacing import PredictivePacer, power_lines
-from centralino.engine.clock import Clock, Timer
+from centralino.engine.acd import Acd
+from centralino.engine.clock import Clock
+from centralino.engine.ivr import ServiceFlow
+from centralino.engine.runtime import ABANDON_MESSAGE, CallRun, CampaignRun, OpRun
+from centralino.engine.transfers import Transfers
 from centralino.telephony.port import (
     CallEvent,
     Direction,
@@ -33,20 +42,8 @@ from centralino.telephony.port import (
 
 S = OperatorState
 MOH = "moh"
-ABANDON_MESSAGE = "abandon_message"
 COMFORT_NOISE = "comfort_noise"
-
-
-@dataclass(slots=True)
-class ServiceRoute:
-    """What an inbound number leads to: an optional welcome prompt, an IVR menu, a queue."""
-
-    number: str
-    queue: str
-    welcome: str | None = None
-    ivr: dict[str, str] = field(default_factory=dict)  # key -> queue
-    ivr_prompt: str | None = "ivr_menu"
-    ivr_timeout: float = 8.0
+__all__ = ["ABANDON_MESSAGE", "COMFORT_NOISE", "Center", "Dial", "DialSource", "NumberList"]
 
 
 @dataclass(slots=True)
@@ -113,139 +110,55 @@ class NumberList:
         pass
 
 
-class _Queue:
-    __slots__ = ("free", "name", "target_seconds", "waiting")
-
-    def __init__(self, name: str, target_seconds: float) -> None:
-        self.name = name
-        self.target_seconds = target_seconds
-        self.waiting: deque[_Call] = deque()
-        self.free: dict[str, _Op] = {}  # insertion order: the longest idle first
-
-
-class _Campaign:
-    __slots__ = (
-        "abandon_after",
-        "abandon_prompt",
-        "caller_id",
-        "flying",
-        "free",
-        "in_flight",
-        "mode",
-        "name",
-        "ops",
-        "pacer",
-        "ratio",
-        "ring_timeout",
-        "running",
-        "source",
-        "ticking",
-        "waiting",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        source: DialSource,
-        ratio: float,
-        caller_id: str,
-        ring_timeout: float,
-        abandon_after: float,
-    ) -> None:
-        self.name = name
-        self.source = source
-        self.ratio = ratio
-        self.caller_id = caller_id
-        self.ring_timeout = ring_timeout
-        self.abandon_after = abandon_after
-        self.abandon_prompt = ABANDON_MESSAGE  # or COMFORT_NOISE, as the preset says
-        self.free: dict[str, _Op] = {}
-        self.waiting: deque[_Call] = deque()
-        self.in_flight = 0
-        self.running = True
-        self.pacer: PredictivePacer | None = None  # None: power dialing at `ratio`
-        self.ops: list[_Op] = []
-        self.flying: dict[LegId, float] = {}  # ringing dials and when they started
-        self.ticking = False
-        self.mode = "power"  # power, predictive, preview or manual
-
-
-class _Op:
-    __slots__ = (
-        "call",
-        "campaign",
-        "endpoint",
-        "id",
-        "leg",
-        "logout_pending",
-        "move_to",
-        "pause_pending",
-        "presence",
-        "preview",
-        "queues",
-    )
-
-    def __init__(self, op_id: str, queues: tuple[_Queue, ...], campaign: _Campaign | None) -> None:
-        self.id = op_id
-        self.queues = queues
-        self.campaign = campaign
-        self.presence = Presence()
-        self.leg: LegId | None = None
-        self.endpoint = ""
-        self.call: _Call | None = None
-        self.pause_pending = False
-        self.logout_pending = False
-        self.preview: Dial | None = None  # the record shown to the operator (preview mode)
-        self.move_to: str | None = None  # campaign to move to after the call in hand
-
-
-class _Call:
-    __slots__ = (
-        "campaign", "dial", "done", "leg", "op", "owner", "queue", "record", "route", "timer",
-    )  # fmt: skip
-
-    def __init__(self, leg: LegId, record: CallRecord) -> None:
-        self.leg = leg
-        self.record = record
-        self.queue: _Queue | None = None
-        self.campaign: _Campaign | None = None
-        self.dial: Dial | None = None
-        self.owner: _Op | None = None  # preview and manual: the operator who dialed
-        self.route: ServiceRoute | None = None
-        self.op: _Op | None = None
-        self.done = False  # no longer waiting for an operator (hung up or abandoned)
-        self.timer: Timer | None = None
-
-
 RecordSink = Callable[[CallRecord], None]
 WrapUpListener = Callable[[str, CallRecord], None]
 OperatorListener = Callable[[str], None]
-PreviewListener = Callable[[str, "Dial"], None]
+PreviewListener = Callable[[str, Dial], None]
+StateListener = Callable[[str, OperatorState, "str | None", float], None]  # op, state, reason, at
+NoticeListener = Callable[[str, str, str], None]  # operator, kind, text
+CallListener = Callable[[CallRecord], None]
 
 
 class Center:
-    """Runs one company's calls. Operators act through the panel methods (`login`, `pause`,
-    `resume`, `finish_wrap_up`, `logout`), exactly as the web panel or a bot would."""
+    """Runs one company's calls. Operators act through the panel methods (`login`,
+    `pause`, `resume`, `answer`, `finish_wrap_up`, `logout`, the transfers), exactly as
+    the web panel or a bot would."""
 
-    def __init__(self, clock: Clock, port: TelephonyPort, sink: RecordSink) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        port: TelephonyPort,
+        sink: RecordSink,
+        *,
+        pause_reasons: Iterable[PauseReason] = DEFAULT_REASONS,
+        screen_break: ScreenBreakRule | None = ScreenBreakRule(),
+        wrap_up_seconds: float | None = None,
+    ) -> None:
         self.clock = clock
         self.port = port
         self.sink = sink
         self.wrap_up_listeners: list[WrapUpListener] = []
         self.paused_listeners: list[OperatorListener] = []
         self.preview_listeners: list[PreviewListener] = []
-        self._routes: dict[str, ServiceRoute] = {}
-        self._queues: dict[str, _Queue] = {}
-        self._campaigns: dict[str, _Campaign] = {}
-        self._ops: dict[str, _Op] = {}
-        self._calls: dict[LegId, _Call] = {}
-        self._op_legs: dict[LegId, _Op] = {}
+        self.state_listeners: list[StateListener] = []
+        self.notice_listeners: list[NoticeListener] = []  # pause over limit, screen break due
+        self.callback_listeners: list[CallListener] = []  # callers who asked to be called back
+        self.pause_reasons = reasons_by_code(pause_reasons)
+        self.screen_break = screen_break
+        self.wrap_up_seconds = wrap_up_seconds  # after-call work ends by itself (None: never)
+        self.acd = Acd(self)
+        self.flow = ServiceFlow(self)
+        self.transfers = Transfers(self)
+        self._campaigns: dict[str, CampaignRun] = {}
+        self._ops: dict[str, OpRun] = {}
+        self._codes: dict[str, OpRun] = {}
+        self.calls: dict[LegId, CallRun] = {}
+        self.op_legs: dict[LegId, OpRun] = {}
         self._next_call_id = 0
-        self._call_handlers: dict[EventKind, Callable[[_Call, CallEvent], None]] = {
-            EventKind.CREATED: self._on_created,
+        self._call_handlers: dict[EventKind, Callable[[CallRun, CallEvent], None]] = {
             EventKind.ANSWERED: self._on_answered,
-            EventKind.PLAYBACK_FINISHED: self._on_playback_finished,
-            EventKind.DTMF: self._on_dtmf,
+            EventKind.PLAYBACK_FINISHED: self.flow.on_playback_finished,
+            EventKind.DTMF: self.flow.on_dtmf,
             EventKind.BRIDGED: self._on_bridged,
             EventKind.HUNG_UP: self._on_hung_up,
             EventKind.BUSY: self._on_result,
@@ -259,16 +172,13 @@ class Center:
 
     # --- configuration ---
 
-    def add_queue(self, name: str, target_seconds: float = 20.0) -> None:
-        if name in self._queues:
-            raise InvalidInput(f"queue {name!r} already exists", "queue")
-        self._queues[name] = _Queue(name, target_seconds)
+    def add_queue(self, config: QueueConfig | str, target_seconds: float = 20.0) -> None:
+        if isinstance(config, str):
+            config = QueueConfig(config, target_seconds=target_seconds)
+        self.acd.add_queue(config)
 
-    def add_route(self, route: ServiceRoute) -> None:
-        for q in (route.queue, *route.ivr.values()):
-            if q not in self._queues:
-                raise InvalidInput(f"route {route.number}: unknown queue {q!r}", "queue")
-        self._routes[route.number] = route
+    def add_service(self, service: ServiceConfig) -> None:
+        self.flow.add_service(service)
 
     def add_campaign(
         self,
@@ -291,26 +201,55 @@ class Center:
             raise InvalidInput(f"campaign {name!r} already exists", "campaign")
         if ratio <= 0:
             raise InvalidInput("lines per free operator must be positive", "ratio")
-        camp = _Campaign(name, source, ratio, caller_id, ring_timeout, abandon_after)
+        camp = CampaignRun(name, source, ratio, caller_id, ring_timeout, abandon_after)
         camp.pacer = predictive
         camp.mode = "predictive" if predictive is not None else mode
         camp.abandon_prompt = abandon_prompt
         self._campaigns[name] = camp
 
     def add_operator(
-        self, op_id: str, queues: list[str] | tuple[str, ...] = (), campaign: str | None = None
+        self,
+        op_id: str,
+        queues: Iterable[str | tuple[str, int]] = (),
+        campaign: str | None = None,
+        *,
+        code: str | None = None,
+        auto_answer: bool = False,
     ) -> None:
+        """An operator in queues (a name, or (name, tier) with 0 the highest tier), and
+        optionally on a campaign: with both, a blended operator. `code`: the keypad code
+        a caller may key to reach them."""
         if op_id in self._ops:
             raise InvalidInput(f"operator {op_id!r} already exists", "operator")
-        try:
-            qs = tuple(self._queues[q] for q in queues)
-            camp = self._campaigns[campaign] if campaign else None
-        except KeyError as exc:
-            raise InvalidInput(f"operator {op_id}: unknown queue or campaign {exc}") from None
-        op = _Op(op_id, qs, camp)
+        camp = self._campaigns.get(campaign) if campaign else None
+        if campaign and camp is None:
+            raise InvalidInput(f"operator {op_id}: unknown campaign {campaign!r}", "campaign")
+        if code is not None and code in self._codes:
+            raise InvalidInput(f"operator code {code} is already {self._codes[code].id}'s", "code")
+        op = OpRun(op_id, camp)
+        op.auto_answer = auto_answer
+        for entry in queues:
+            name, tier = (entry, 0) if isinstance(entry, str) else entry
+            if name not in self.acd.queues:
+                raise InvalidInput(f"operator {op_id}: unknown queue {name!r}", "queue")
         self._ops[op_id] = op
+        for entry in queues:
+            name, tier = (entry, 0) if isinstance(entry, str) else entry
+            self.acd.join(op, name, tier)
+        if code is not None:
+            op.code = code
+            self._codes[code] = op
         if camp is not None:
             camp.ops.append(op)
+
+    def join_queue(self, op_id: str, queue: str, tier: int = 0) -> None:
+        self.acd.join(self._op(op_id), queue, tier)
+
+    def leave_queue(self, op_id: str, queue: str) -> None:
+        self.acd.leave(self._op(op_id), queue)
+
+    def operator_by_code(self, code: str) -> OpRun | None:
+        return self._codes.get(code)
 
     def assign_operator(self, op_id: str, campaign: str | None) -> None:
         """Move an operator to another campaign (or none). A free operator moves at once;
@@ -321,22 +260,23 @@ class Center:
             raise InvalidInput(f"unknown campaign {campaign!r}", "campaign")
         if new is op.campaign:
             return
-        if op.presence.state in (S.RESERVED, S.TALKING, S.WRAP_UP):
+        if op.presence.state in (S.RINGING, S.RESERVED, S.TALKING, S.WRAP_UP):
             op.move_to = campaign or ""
             return
         self._reassign(op, new)
 
-    def _reassign(self, op: _Op, new: _Campaign | None) -> None:
+    def _reassign(self, op: OpRun, new: CampaignRun | None) -> None:
         old = op.campaign
+        if op.presence.state is S.READY:
+            self.unfree(op)
         if old is not None:
-            old.free.pop(op.id, None)
             old.ops.remove(op)
         op.campaign = new
         op.move_to = None
         if new is not None:
             new.ops.append(op)
         if op.presence.state is S.READY:
-            self._free(op)
+            self.free_again(op)
 
     def campaign_of(self, op_id: str) -> str | None:
         camp = self._op(op_id).campaign
@@ -345,9 +285,104 @@ class Center:
     def endpoint_of(self, op_id: str) -> str:
         return f"endpoint:{op_id}"
 
+    # --- operator states ---
+
+    def move(self, op: OpRun, to: OperatorState, reason: str | None = None) -> None:
+        """Every state change goes through here: timestamped, timed, told to listeners."""
+        now = self.clock.now()
+        p = op.presence
+        prev, paused_for = p.state, now - p.since
+        p.move(to, now, reason)
+        if prev is S.PAUSED and op.pause_timer is not None:
+            self.clock.cancel(op.pause_timer)
+            op.pause_timer = None
+        if prev is S.WRAP_UP and op.acw_timer is not None:
+            self.clock.cancel(op.acw_timer)
+            op.acw_timer = None
+        if to is S.PAUSED and reason is not None:
+            r = self.pause_reasons.get(reason)
+            if r is not None and r.limit_seconds is not None:
+                op.pause_timer = self.clock.call_later(r.limit_seconds, self._over_limit, op, r)
+        if to is S.WRAP_UP:
+            limit = self._wrap_up_limit(op)
+            if limit is not None:
+                op.acw_timer = self.clock.call_later(limit, self._wrap_up_over, op)
+        self._screen_work(op, prev, to, paused_for)
+        for listener in self.state_listeners:
+            listener(op.id, to, p.reason, now)
+
+    def _wrap_up_limit(self, op: OpRun) -> float | None:
+        call = op.call
+        if call is not None and call.queue is not None:
+            return call.queue.config.wrap_up_seconds
+        return self.wrap_up_seconds
+
+    def _wrap_up_over(self, op: OpRun) -> None:
+        op.acw_timer = None
+        if op.presence.state is S.WRAP_UP:
+            self._notice(op, "wrap_up_ended", "after-call work ended by its time limit")
+            self.finish_wrap_up(op.id)
+
+    def _over_limit(self, op: OpRun, reason: PauseReason) -> None:
+        op.pause_timer = None
+        if op.presence.state is S.PAUSED and op.presence.reason == reason.code:
+            assert reason.limit_seconds is not None
+            self._notice(
+                op, "pause_over_limit",
+                f"{reason.label}: over its limit of {reason.limit_seconds / 60:g} min",
+            )  # fmt: skip
+
+    def _screen_work(
+        self, op: OpRun, prev: OperatorState, to: OperatorState, paused: float
+    ) -> None:
+        rule = self.screen_break
+        if rule is None:
+            return
+        if to is S.LOGGED_OUT or (
+            prev is S.PAUSED and to is not S.PAUSED and rule.counts_as_break(paused)
+        ):
+            op.work_started = None
+        if to in WORKING and op.work_started is None:
+            op.work_started = self.clock.now()
+            if op.remind_timer is not None:
+                self.clock.cancel(op.remind_timer)
+            op.remind_timer = self.clock.call_at(
+                rule.remind_at(op.work_started), self._remind_break, op, op.work_started
+            )
+
+    def _remind_break(self, op: OpRun, started: float) -> None:
+        op.remind_timer = None
+        rule = self.screen_break
+        if rule is None or op.work_started != started:
+            return
+        due = rule.due_at(started)
+        left = max(0.0, due - self.clock.now())
+        self._notice(
+            op, "screen_break_due",
+            f"screen break of {rule.break_minutes:g} min due in {left / 60:.0f} min",
+        )  # fmt: skip
+        if left > 0:
+            op.remind_timer = self.clock.call_at(due, self._remind_break, op, started)
+
+    def _notice(self, op: OpRun, kind: str, text: str) -> None:
+        for listener in self.notice_listeners:
+            listener(op.id, kind, text)
+
+    def pauses_over_limit(self) -> list[tuple[str, str, float]]:
+        """(operator, reason, seconds over) for every operator paused beyond the limit."""
+        now = self.clock.now()
+        out = []
+        for op in self._ops.values():
+            p = op.presence
+            if p.state is S.PAUSED and p.reason in self.pause_reasons:
+                limit = self.pause_reasons[p.reason].limit_seconds
+                if limit is not None and now - p.since > limit:
+                    out.append((op.id, p.reason, now - p.since - limit))
+        return out
+
     # --- the operator panel ---
 
-    def _op(self, op_id: str) -> _Op:
+    def _op(self, op_id: str) -> OpRun:
         op = self._ops.get(op_id)
         if op is None:
             raise NotFound(f"operator {op_id!r} not found")
@@ -360,42 +395,70 @@ class Center:
             return
         op.logout_pending = False
         op.leg = self.port.originate(self.endpoint_of(op_id), "", 30.0)
-        self._op_legs[op.leg] = op
+        self.op_legs[op.leg] = op
 
-    def pause(self, op_id: str) -> None:
+    def pause(self, op_id: str, reason: str | None = None) -> None:
+        """Pause now if free, or once the call in hand (and its wrap-up) ends."""
         op = self._op(op_id)
+        if reason is not None and reason not in self.pause_reasons:
+            known = ", ".join(sorted(self.pause_reasons))
+            raise InvalidInput(f"unknown pause reason {reason!r} (one of {known})", "reason")
         st = op.presence.state
         if st is S.READY:
-            self._unfree(op)
-            self._paused(op)
+            self.unfree(op)
+            self._paused(op, reason)
+        elif st is S.RINGING:
+            raise IllegalTransition(f"operator {op_id} has a call ringing: answer it first")
         elif st in (S.RESERVED, S.TALKING, S.WRAP_UP):
-            op.pause_pending = True
+            op.pause_pending = reason or ""
+        elif st is S.PAUSED and reason is not None and reason != op.presence.reason:
+            self.move(op, S.READY)
+            self._paused(op, reason)
+        elif st is S.LOGGED_OUT:
+            raise IllegalTransition(f"operator {op_id} is logged out")
 
-    def _paused(self, op: _Op) -> None:
-        op.presence.move(S.PAUSED, self.clock.now())
+    def _paused(self, op: OpRun, reason: str | None) -> None:
+        self.move(op, S.PAUSED, reason or None)
         for listener in self.paused_listeners:
             listener(op.id)
 
     def resume(self, op_id: str) -> None:
         op = self._op(op_id)
-        op.pause_pending = False
+        op.pause_pending = None
         if op.presence.state is S.PAUSED:
-            op.presence.move(S.READY, self.clock.now())
-            self._free(op)
+            self.move(op, S.READY)
+            self.free_again(op)
+
+    def answer(self, op_id: str) -> None:
+        """The operator answers the call ringing to them."""
+        self.acd.accept(self._op(op_id))
+
+    def set_auto_answer(self, op_id: str, on: bool) -> None:
+        self._op(op_id).auto_answer = on
 
     def logout(self, op_id: str) -> None:
         op = self._op(op_id)
         if op.presence.state in (S.READY, S.PAUSED, S.LOGGED_OUT):
             self._log_out(op)
+        elif op.presence.state is S.RINGING:
+            call = op.offer
+            if call is not None:
+                self.acd.release(call)
+                if call.queue is not None:
+                    self.acd.dispatch(call.queue)
+            self._log_out(op)
         else:
             op.logout_pending = True
 
-    def _log_out(self, op: _Op) -> None:
-        self._unfree(op)
+    def _log_out(self, op: OpRun) -> None:
+        self.unfree(op)
         if op.presence.state is not S.LOGGED_OUT:
-            op.presence.move(S.LOGGED_OUT, self.clock.now())
+            self.move(op, S.LOGGED_OUT)
+        if op.remind_timer is not None:
+            self.clock.cancel(op.remind_timer)
+            op.remind_timer = None
         if op.leg is not None:
-            self._op_legs.pop(op.leg, None)
+            self.op_legs.pop(op.leg, None)
             self.port.hangup(op.leg)
             op.leg = None
 
@@ -404,58 +467,55 @@ class Center:
     ) -> None:
         """The operator closes the call with an outcome and is free again (or pauses)."""
         op = self._op(op_id)
-        if op.presence.state is not S.WRAP_UP or op.call is None:
+        if op.presence.state is not S.WRAP_UP:
             raise InvalidInput(f"operator {op_id} has no call in wrap-up", "operator")
         call, op.call = op.call, None
-        call.record.outcome = outcome
-        call.record.positive = positive
-        camp = call.campaign
-        if camp is not None and camp.pacer is not None:
-            camp.pacer.stats.wraps.add(self.clock.now() - op.presence.since)
-        self._done(call)
+        now = self.clock.now()
+        if call is not None:
+            if call.op is op or call.op is None:
+                call.record.outcome = outcome
+                call.record.positive = positive
+            camp = call.campaign
+            if camp is not None and camp.pacer is not None:
+                camp.pacer.stats.wraps.add(now - op.presence.since)
+            if call.queue is not None:
+                picked = call.record.picked_up_at or now
+                self.acd.handled(call.queue, now - picked)
+            if call.op is op or call.op is None:
+                self.done(call)
         self._after_call(op)
 
-    def _after_call(self, op: _Op) -> None:
+    def _after_call(self, op: OpRun) -> None:
         if op.move_to is not None:
             target = self._campaigns.get(op.move_to) if op.move_to else None
-            self._reassign(op, target)  # still busy here: _free comes below
+            self._reassign(op, target)  # still busy here: free_again comes below
         if op.logout_pending:
             self._log_out(op)
-        elif op.pause_pending:
-            op.pause_pending = False
-            self._paused(op)
+        elif op.pause_pending is not None:
+            reason, op.pause_pending = op.pause_pending, None
+            if op.presence.state is not S.READY:
+                self.move(op, S.READY)
+            self._paused(op, reason)
         else:
-            op.presence.move(S.READY, self.clock.now())
-            self._free(op)
+            self.move(op, S.READY)
+            self.free_again(op)
 
     # --- operator availability ---
 
-    def _free(self, op: _Op) -> None:
+    def free_again(self, op: OpRun) -> None:
+        """A ready operator: an answered outbound customer waiting first, then a queued
+        inbound call, then their campaign's next dial."""
         camp = op.campaign
         if camp is not None:
             while camp.waiting:
                 call = camp.waiting.popleft()
                 if not call.done:
-                    self._connect(call, op)
+                    self.connect(call, op)
                     return
-        best: _Call | None = None
-        for q in op.queues:
-            w = q.waiting
-            while w and w[0].done:
-                w.popleft()
-            if w:
-                head = w[0]
-                qa = head.record.queued_at or 0.0
-                if best is None or qa < (best.record.queued_at or 0.0):
-                    best = head
-        if best is not None:
-            assert best.queue is not None
-            best.queue.waiting.popleft()
-            self._connect(best, op)
+        if self.acd.take_waiting(op):
             return
-        for q in op.queues:
-            q.free[op.id] = op
-        if camp is None:
+        self.acd.mark_ready(op)
+        if camp is None or self.acd.holds_for_inbound(op):
             return
         if camp.mode == "preview":
             self._offer_preview(op)
@@ -463,16 +523,21 @@ class Center:
             if camp.running:
                 mine = camp.source.take_for(op.id)
                 if mine is not None:  # their own callback: dialed for them, like a preview
-                    self._unfree(op)
-                    op.presence.move(S.RESERVED, self.clock.now())
+                    self.unfree(op)
+                    self.move(op, S.RESERVED)
                     self._dial_for(op, mine)
                     return
             camp.free[op.id] = op
-            self._pace(camp)
+            self.pace(camp)
+
+    def unfree(self, op: OpRun) -> None:
+        self.acd.mark_busy(op)
+        if op.campaign is not None:
+            op.campaign.free.pop(op.id, None)
 
     # --- preview and manual dialing: the operator dials ---
 
-    def _offer_preview(self, op: _Op) -> None:
+    def _offer_preview(self, op: OpRun) -> None:
         camp = op.campaign
         if camp is None or camp.mode != "preview":
             return  # moved elsewhere meanwhile
@@ -487,8 +552,8 @@ class Center:
             else:
                 self.clock.call_later(5.0, self._offer_preview, op)
             return
-        self._unfree(op)
-        op.presence.move(S.RESERVED, self.clock.now())
+        self.unfree(op)
+        self.move(op, S.RESERVED)
         op.preview = dial
         if not self.preview_listeners:
             self.dial_preview(op.id)
@@ -508,40 +573,36 @@ class Center:
         op = self._op(op_id)
         if op.presence.state is not S.READY or op.campaign is None:
             raise InvalidInput(f"operator {op_id} is not ready on a campaign", "operator")
-        self._unfree(op)
-        op.presence.move(S.RESERVED, self.clock.now())
+        self.unfree(op)
+        self.move(op, S.RESERVED)
         self._dial_for(op, dial)
 
-    def _dial_for(self, op: _Op, dial: Dial) -> None:
+    def _dial_for(self, op: OpRun, dial: Dial) -> None:
         camp = op.campaign
         assert camp is not None
         call = self._originate(camp, dial)
         call.owner = op
 
-    def _release_owner(self, call: _Call) -> None:
+    def _release_owner(self, call: CallRun) -> None:
         """A dial made by an operator ended without reaching anyone: they are free again."""
         op, call.owner = call.owner, None
         if op is not None and op.presence.state is S.RESERVED and op.call is None:
             self._after_call(op)
 
-    def _unfree(self, op: _Op) -> None:
-        for q in op.queues:
-            q.free.pop(op.id, None)
-        if op.campaign is not None:
-            op.campaign.free.pop(op.id, None)
-
-    def _connect(self, call: _Call, op: _Op) -> None:
-        self._unfree(op)
+    def connect(self, call: CallRun, op: OpRun) -> None:
+        """Put the call through to the operator: the whisper first, if the service has one."""
+        self.unfree(op)
         now = self.clock.now()
-        if op.presence.state is not S.RESERVED:  # preview and manual: reserved already
-            op.presence.move(S.RESERVED, now)
+        if op.presence.state not in (S.RESERVED, S.RINGING):  # preview, manual, offers: already
+            self.move(op, S.RESERVED)
         op.call = call
         call.op = op
         call.done = True
         if call.timer is not None:
             self.clock.cancel(call.timer)
             call.timer = None
-        call.record.ringing_at = now
+        if call.record.ringing_at is None:
+            call.record.ringing_at = now
         call.record.operator = op.id
         camp = call.campaign
         if camp is not None:
@@ -550,69 +611,59 @@ class Center:
             if call.dial is not None:
                 camp.source.connected(call.dial, op.id)
         assert op.leg is not None
-        self.port.bridge(call.leg, op.leg)
+        whisper = call.service.whisper if call.service is not None else None
+        if whisper:
+            op.whisper_call = call
+            self.port.play(op.leg, whisper)
+        else:
+            self.port.bridge(call.leg, op.leg)
 
     # --- events ---
 
     def _on_event(self, event: CallEvent) -> None:
-        call = self._calls.get(event.leg)
+        call = self.calls.get(event.leg)
         if call is not None:
             handler = self._call_handlers.get(event.kind)
             if handler is not None:
                 handler(call, event)
             return
         if event.kind is EventKind.CREATED and event.direction is Direction.INBOUND:
-            self._on_inbound(event)
+            self.flow.on_inbound(event)
             return
-        op = self._op_legs.get(event.leg)
+        op = self.op_legs.get(event.leg)
         if op is None:
             return
         if event.kind is EventKind.ANSWERED and op.presence.state is S.LOGGED_OUT:
-            op.presence.move(S.READY, event.at)
-            self._free(op)
+            self.move(op, S.READY)
+            self.free_again(op)
+        elif event.kind is EventKind.PLAYBACK_FINISHED and op.whisper_call is not None:
+            call, op.whisper_call = op.whisper_call, None
+            if call.leg in self.calls and op.leg is not None:
+                self.port.bridge(call.leg, op.leg)
         elif event.kind is EventKind.HUNG_UP:
             op.leg = None
-            self._op_legs.pop(event.leg, None)
+            self.op_legs.pop(event.leg, None)
+            if op.offer is not None:
+                self.acd.release(op.offer)
             if op.call is None:
-                self._unfree(op)
+                self.unfree(op)
                 if op.presence.state is not S.LOGGED_OUT:
-                    op.presence.move(S.LOGGED_OUT, event.at)
+                    self.move(op, S.LOGGED_OUT)
             else:
                 op.logout_pending = True
 
-    def _new_record(self, direction: str, queue: str, number: str) -> CallRecord:
+    def new_record(self, direction: str, queue: str, number: str) -> CallRecord:
         self._next_call_id += 1
         return CallRecord(self._next_call_id, direction, queue, number, self.clock.now())
 
-    def _on_inbound(self, event: CallEvent) -> None:
-        route = self._routes.get(event.dialed)
-        record = self._new_record("inbound", route.queue if route else event.dialed, event.number)
-        if route is None:
-            record.result = CallResult.REFUSED
-            record.ended_at = event.at
-            record.hangup_cause = HangupCause.UNALLOCATED.value
-            self.sink(record)
-            self.port.hangup(event.leg, HangupCause.UNALLOCATED)
-            return
-        call = _Call(event.leg, record)
-        call.route = route
-        self._calls[event.leg] = call
-        self.port.answer(event.leg)
-
-    def _on_created(self, call: _Call, event: CallEvent) -> None:
-        pass
-
-    def _on_answered(self, call: _Call, event: CallEvent) -> None:
-        rec = call.record
+    def _on_answered(self, call: CallRun, event: CallEvent) -> None:
         if event.direction is Direction.INBOUND:
-            rec.welcome_at = event.at
-            route = call.route
-            assert route is not None
-            if route.welcome:
-                self.port.play(call.leg, route.welcome)
-            else:
-                self._after_welcome(call)
+            self.flow.on_answered(call, event)
             return
+        if call.consult_of is not None:
+            self.transfers.consult_answered(call)
+            return
+        rec = call.record
         camp = call.campaign
         assert camp is not None
         self._resolved(camp, call, True)
@@ -621,55 +672,25 @@ class Center:
             camp.source.answered(call.dial)
         if call.owner is not None:
             owner, call.owner = call.owner, None
-            self._connect(call, owner)
+            self.connect(call, owner)
         elif camp.free:
             op = next(iter(camp.free.values()))
-            self._connect(call, op)
+            self.connect(call, op)
         else:
             camp.waiting.append(call)
             call.timer = self.clock.call_later(camp.abandon_after, self._abandon_outbound, call)
-        self._pace(camp)
+        self.pace(camp)
 
-    def _after_welcome(self, call: _Call) -> None:
-        route = call.route
-        assert route is not None
-        if route.ivr:
-            self.port.collect_dtmf(
-                call.leg, max_digits=1, timeout=route.ivr_timeout, prompt=route.ivr_prompt
-            )
-        else:
-            self._enqueue(call, self._queues[route.queue])
-
-    def _on_playback_finished(self, call: _Call, event: CallEvent) -> None:
-        if call.record.result is CallResult.ABANDONED:
-            self.port.hangup(call.leg, HangupCause.ABANDONED_BY_SYSTEM)
-        elif call.queue is None and call.route is not None:
-            self._after_welcome(call)
-
-    def _on_dtmf(self, call: _Call, event: CallEvent) -> None:
-        route = call.route
-        if route is None or call.queue is not None:
-            return
-        self._enqueue(call, self._queues[route.ivr.get(event.digits, route.queue)])
-
-    def _enqueue(self, call: _Call, q: _Queue) -> None:
-        call.queue = q
-        rec = call.record
-        rec.queue = q.name
-        rec.queued_at = self.clock.now()
-        if q.free:
-            self._connect(call, next(iter(q.free.values())))
-        else:
-            q.waiting.append(call)
-            self.port.play(call.leg, MOH, loop=True)
-
-    def _on_bridged(self, call: _Call, event: CallEvent) -> None:
+    def _on_bridged(self, call: CallRun, event: CallEvent) -> None:
         op = call.op
-        if op is not None and call.record.picked_up_at is None:
-            call.record.picked_up_at = event.at
-            op.presence.move(S.TALKING, event.at)
+        if op is not None and op.call is call and op.presence.state in (S.RINGING, S.RESERVED):
+            if call.record.picked_up_at is None:
+                call.record.picked_up_at = event.at
+            call.record.phase(event.at, "pickup", op.id)
+            op.calls_today += 1
+            self.move(op, S.TALKING)
 
-    def _abandon_outbound(self, call: _Call) -> None:
+    def _abandon_outbound(self, call: CallRun) -> None:
         call.timer = None
         if call.done:
             return
@@ -682,7 +703,10 @@ class Center:
             call.campaign.pacer.answered(True, self.clock.now())
         self.port.play(call.leg, call.campaign.abandon_prompt)
 
-    def _on_result(self, call: _Call, event: CallEvent) -> None:
+    def _on_result(self, call: CallRun, event: CallEvent) -> None:
+        if call.consult_of is not None:
+            self.transfers.consult_failed(call, event.kind.value)
+            return
         camp = call.campaign
         if camp is None or call.record.answered_at is not None:
             return
@@ -692,23 +716,36 @@ class Center:
             self.port.hangup(call.leg, HangupCause(event.kind.value))
         if call.owner is not None:
             self._release_owner(call)
-        self._pace(camp)
+        self.pace(camp)
 
-    def _on_hung_up(self, call: _Call, event: CallEvent) -> None:
-        del self._calls[call.leg]
+    def _on_hung_up(self, call: CallRun, event: CallEvent) -> None:
+        del self.calls[call.leg]
+        if call.consult_of is not None:
+            self.transfers.consult_hung_up(call)
+            return
         if call.owner is not None:
             self._release_owner(call)
         rec = call.record
         rec.ended_at = event.at
         rec.hangup_cause = event.cause.value if event.cause else None
+        rec.phase(event.at, "hangup", rec.hangup_cause or "")
         if call.timer is not None:
             self.clock.cancel(call.timer)
             call.timer = None
+        self.flow.ended(call)
+        self.acd.release(call)
         call.done = True
         op = call.op
+        if op is not None and op.consult is not None:
+            self.transfers.customer_gone(op)
         if op is not None and rec.picked_up_at is not None:
             rec.result = CallResult.TALKED
-            op.presence.move(S.WRAP_UP, event.at)
+            rec.phase(event.at, "closure", op.id)
+            op.talk_today += rec.ended_at - rec.picked_up_at if op.call is call else 0.0
+            if op.call is not call:  # handed over by a transfer that did not land
+                self.done(call)
+                return
+            self.move(op, S.WRAP_UP)
             if call.campaign is not None and call.campaign.pacer is not None:
                 call.campaign.pacer.stats.talks.add(rec.ended_at - rec.picked_up_at)
             if self.wrap_up_listeners:
@@ -717,11 +754,16 @@ class Center:
             else:
                 self.finish_wrap_up(op.id)
             return
+        if op is None and rec.picked_up_at is not None:  # transferred to an outside number
+            rec.result = CallResult.TALKED
+            self.done(call)
+            return
         if op is not None:  # hung up while being connected
             op.call = None
+            op.whisper_call = None
             if rec.result is CallResult.UNFINISHED:
                 rec.result = CallResult.ABANDONED
-            self._done(call)
+            self.done(call)
             self._after_call(op)
             return
         camp = call.campaign
@@ -733,19 +775,26 @@ class Center:
                     camp.pacer.answered(True, event.at)
         if camp is not None and rec.answered_at is None and rec.result is CallResult.ABANDONED:
             self._resolved(camp, call, False)  # the line dropped before any result
-            self._pace(camp)
-        self._done(call)
+            self.pace(camp)
+        self.done(call)
+
+    def voicemail(self, call: CallRun, box: str) -> None:
+        self.flow.voicemail(call, box)
+
+    def callback_requested(self, call: CallRun) -> None:
+        for listener in self.callback_listeners:
+            listener(call.record)
 
     # --- outbound pacing ---
 
-    def _resolved(self, camp: _Campaign, call: _Call, answered: bool) -> None:
+    def _resolved(self, camp: CampaignRun, call: CallRun, answered: bool) -> None:
         """A dial stopped ringing: answered by a person, or any other result."""
         camp.in_flight -= 1
         started = camp.flying.pop(call.leg, None)
         if camp.pacer is not None and started is not None:
             camp.pacer.stats.dial_resolved(answered, self.clock.now() - started)
 
-    def _pace(self, camp: _Campaign) -> None:
+    def pace(self, camp: CampaignRun) -> None:
         """Dial what the campaign's pacing asks for now."""
         if not camp.running or camp.mode in ("preview", "manual"):
             return
@@ -758,6 +807,10 @@ class Center:
             working = 0
             for op in camp.ops:
                 st = op.presence.state
+                if (op.call is not None and op.call.queue is not None) or (
+                    st is S.READY and op.id not in camp.free
+                ):
+                    continue  # blended: on an inbound call, or held for a queue that blends
                 if st in WORKING:
                     working += 1
                     if st is not S.READY:
@@ -785,22 +838,22 @@ class Center:
             self._originate(camp, dial)
             want -= 1
 
-    def _originate(self, camp: _Campaign, dial: Dial) -> _Call:
-        rec = self._new_record("outbound", camp.name, dial.number)
+    def _originate(self, camp: CampaignRun, dial: Dial) -> CallRun:
+        rec = self.new_record("outbound", camp.name, dial.number)
         leg = self.port.originate(dial.number, camp.caller_id, camp.ring_timeout)
-        call = _Call(leg, rec)
+        call = CallRun(leg, rec)
         call.campaign = camp
         call.dial = dial
-        self._calls[leg] = call
+        self.calls[leg] = call
         camp.in_flight += 1
         camp.flying[leg] = rec.arrived_at
         return call
 
-    def _tick(self, camp: _Campaign) -> None:
+    def _tick(self, camp: CampaignRun) -> None:
         """Predictive pacing looks again every second: operators come close to free."""
         camp.ticking = False
         if camp.running and any(op.presence.state in WORKING for op in camp.ops):
-            self._pace(camp)
+            self.pace(camp)
 
     def stop_dialing(self, campaign: str | None = None) -> None:
         """Dial no more (calls in progress go on), for one campaign or all."""
@@ -815,7 +868,7 @@ class Center:
             if camp.mode == "preview":
                 for op in camp.ops:
                     self._offer_preview(op)
-            self._pace(camp)
+            self.pace(camp)
 
     def has_campaign(self, name: str) -> bool:
         return name in self._campaigns
@@ -844,7 +897,7 @@ class Center:
         ]
 
     def calls_up(self) -> int:
-        return len(self._calls)
+        return len(self.calls)
 
     def close(self) -> None:
         """Stop: every call still up gets its record, marked unfinished."""
@@ -852,13 +905,13 @@ class Center:
         for op in self._ops.values():
             if op.call is not None and op.presence.state is S.WRAP_UP:
                 call, op.call = op.call, None
-                self._done(call)
-        for call in list(self._calls.values()):
+                self.done(call)
+        for call in list(self.calls.values()):
             call.record.ended_at = now
-            self._done(call)
-        self._calls.clear()
+            self.done(call)
+        self.calls.clear()
 
-    def _done(self, call: _Call) -> None:
+    def done(self, call: CallRun) -> None:
         """The call's record is complete: to the sink, and back to its dial source."""
         self.sink(call.record)
         camp = call.campaign

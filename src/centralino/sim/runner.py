@@ -8,14 +8,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from centralino.domain.call_record import CallRecord
+from centralino.domain.inbound.services import Action, ActionKind, IvrMenu, ServiceConfig
 from centralino.domain.kpis import InboundStats, OutboundStats, TeamTime
 from centralino.domain.outbound.pacing import PredictivePacer
-from centralino.engine.center import Center, NumberList, ServiceRoute
+from centralino.engine.center import Center, NumberList
 from centralino.engine.clock import VirtualClock
 from centralino.sim.arrivals import Arrivals
 from centralino.sim.bots import Bots, BotTeam
 from centralino.sim.populations import InboundCallers, OutboundPopulation, World
 from centralino.sim.scenario import Scenario
+from centralino.sim.scenario import Service as ScenarioService
 from centralino.telephony.sim.network import SimNetwork
 
 PROMPTS = {"moh": 0.0, "ivr_menu": 6.0, "abandon_message": 6.0}
@@ -52,6 +54,20 @@ class SimResult:
         }
 
 
+def service_config(s: ScenarioService, timezone: str) -> ServiceConfig:
+    """A scenario's service: its IVR is one menu; no key or a wrong one leads to `queue`."""
+    menus = {}
+    if s.ivr:
+        options = {ch.key: Action(ActionKind.QUEUE, ch.queue) for ch in s.ivr}
+        menus["main"] = IvrMenu("main", "ivr_menu", options, timeout=8.0, repeats=0,
+                                default=Action(ActionKind.QUEUE, s.queue))  # fmt: skip
+    return ServiceConfig(
+        s.name, (s.number,), s.queue, timezone,
+        welcome="welcome" if s.welcome_seconds else None,
+        menus=menus, root_menu="main" if menus else None,
+    )  # fmt: skip
+
+
 class Simulation:
     """A scenario wired and ready to run; `records` receives every call record."""
 
@@ -73,7 +89,7 @@ class Simulation:
         self.outbound = {cp.name: OutboundStats() for cp in sc.campaigns}
         self.calls = 0
         for q in sc.queues:
-            self.center.add_queue(q.name, q.target_seconds)
+            self.center.add_queue(q.config())
         pops = {p.name: p for p in sc.populations}
         positive: dict[str, float] = {}
         for k, cp in enumerate(sc.campaigns):
@@ -93,9 +109,7 @@ class Simulation:
         self.arrivals: list[Arrivals] = []
         for s in sc.services:
             ivr = {ch.key: ch.queue for ch in s.ivr}
-            self.center.add_route(
-                ServiceRoute(s.number, s.queue, "welcome" if s.welcome_seconds else None, ivr)
-            )
+            self.center.add_service(service_config(s, c.timezone))
             self.network.prompt_seconds["welcome"] = s.welcome_seconds or 0.0
             callers = InboundCallers(s, f"{seed}:callers:{s.name}")
             self.arrivals.append(
@@ -112,7 +126,8 @@ class Simulation:
             for _ in range(t.count):
                 n += 1
                 op_id = f"op{n:05d}"
-                self.center.add_operator(op_id, t.queues, t.campaign)
+                tiers = [(q, t.tiers.get(q, 0)) for q in t.queues]
+                self.center.add_operator(op_id, tiers, t.campaign)
                 self.network.register_endpoint(op_id)
                 ids.append(op_id)
             self.team_ops[t.name] = ids

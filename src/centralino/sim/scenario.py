@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from centralino.domain.errors import InvalidInput
+from centralino.domain.inbound.queues import QueueConfig
 from centralino.sim.distributions import Duration, Patience
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
@@ -70,6 +72,7 @@ class Team(_M):
     group: str | None = None
     count: int = Field(ge=1, le=20_000)
     queues: list[str] = []
+    tiers: dict[str, int] = {}  # queue -> tier (0, the default, is the highest priority)
     campaign: str | None = None
     wrap_up: Duration = 0.0
     pauses: Pauses = Pauses()
@@ -78,8 +81,27 @@ class Team(_M):
 
 
 class Queue(_M):
+    """A queue; every key but `name` is a queue setting of the product (see QueueConfig)."""
+
     name: Name
     target_seconds: float = Field(default=20.0, ge=0)
+    strategy: str = "round_robin"
+    max_wait: float | None = Field(default=None, gt=0)
+    max_length: int | None = Field(default=None, ge=1)
+    answer_timeout: float = Field(default=15.0, gt=0)
+    misses_before_pause: int = Field(default=3, ge=1)
+    tier_wait: float = Field(default=0.0, ge=0)
+    retry: float = Field(default=5.0, ge=0)
+    overflow: dict[str, str] | None = None
+    wrap_up_seconds: float | None = Field(default=None, gt=0)  # bots end their own wrap-up
+    announce_every: float | None = Field(default=None, gt=0)
+    offer_callback: bool = False
+    blend: dict[str, float] | None = None
+
+    def config(self) -> QueueConfig:
+        data = self.model_dump(exclude={"name"}, exclude_none=True)
+        data.setdefault("wrap_up_seconds", None)
+        return QueueConfig.from_json(self.name, data)
 
 
 class IvrChoice(_M):
@@ -190,6 +212,14 @@ def _check_references(sc: Scenario) -> None:
             seen.add(n)
         return seen
 
+    for i, q in enumerate(sc.queues):
+        try:
+            cfg = q.config()
+        except InvalidInput as exc:
+            raise _Bad(f"queues[{i}]", exc.message) from None
+        o = cfg.overflow
+        if o.kind.value == "queue" and o.target not in {x.name for x in sc.queues}:
+            raise _Bad(f"queues[{i}].overflow.target", f"no queue named {o.target!r}")
     groups = unique([g.name for g in sc.groups], "groups")
     queues = unique([q.name for q in sc.queues], "queues")
     pops = unique([p.name for p in sc.populations], "populations")
@@ -233,6 +263,11 @@ def _check_references(sc: Scenario) -> None:
         for j, q in enumerate(t.queues):
             if q not in queues:
                 raise _Bad(f"teams[{i}].queues[{j}]", f"no queue named {q!r}")
+        for q, tier in t.tiers.items():
+            if q not in t.queues:
+                raise _Bad(f"teams[{i}].tiers.{q}", "not one of the team's queues")
+            if not 0 <= tier <= 9:
+                raise _Bad(f"teams[{i}].tiers.{q}", "a tier is 0 (highest) to 9")
         if t.campaign is not None and t.campaign not in camps:
             raise _Bad(f"teams[{i}].campaign", f"no campaign named {t.campaign!r}")
         if not t.queues and t.campaign is None:

@@ -96,6 +96,10 @@ class TelephonyPort(Protocol):
 
     def bridge(self, a: LegId, b: LegId) -> None: ...
 
+    def unbridge(self, leg: LegId) -> None:
+        """Take `leg` out of its bridge (hold, or before sending it on); both legs stay up."""
+        ...
+
     def play(self, leg: LegId, prompt: str, *, loop: bool = False) -> None:
         """Play a prompt; `loop` for music on hold. A new play or a bridge stops the old one."""
         ...

@@ -44,7 +44,7 @@ class Fate:
     ring: float = 5.0  # seconds of ringing before the result
     talk: float = 120.0  # seconds of conversation once bridged
     patience: float = INFINITE  # seconds waiting for an operator before hanging up
-    digits: str = ""  # keys pressed when asked
+    digits: str = ""  # keys pressed when asked, in order: each question takes the next ones
     think: float = 2.0  # seconds to press them
 
 
@@ -64,6 +64,7 @@ class _Leg:
         "endpoint",
         "fate",
         "id",
+        "keys",
         "number",
         "patience_timer",
         "peer",
@@ -79,6 +80,7 @@ class _Leg:
         self.number = number
         self.fate = fate
         self.endpoint = fate is None
+        self.keys = fate.digits if fate is not None else ""  # keys still to press, in order
         self.state = LegState.RINGING
         self.peer: _Leg | None = None
         self.timer: Timer | None = None  # ring result, talk end, playback end, DTMF
@@ -281,6 +283,19 @@ class SimNetwork:
             if lg.fate is not None:  # the customer ends the conversation after their talk time
                 lg.timer = self.clock.call_later(lg.fate.talk, self._gone, lg, HangupCause.NORMAL)
 
+    def unbridge(self, leg: LegId) -> None:
+        lg = self._live(leg)
+        if lg is None or lg.peer is None:
+            return
+        peer = lg.peer
+        lg.peer = peer.peer = None
+        for a, b in ((lg, peer), (peer, lg)):
+            a.state = LegState.UP
+            if a.timer is not None:  # the customer's talk clock stops while on hold
+                self.clock.cancel(a.timer)
+                a.timer = None
+            self._emit(EventKind.UNBRIDGED, a, peer=b.id)
+
     def play(self, leg: LegId, prompt: str, *, loop: bool = False) -> None:
         lg = self._live(leg)
         if lg is None or lg.state is LegState.RINGING:
@@ -319,10 +334,11 @@ class SimNetwork:
             return
         lead = self.prompt_seconds.get(prompt, self.default_prompt_seconds) if prompt else 0.0
         fate = lg.fate
-        digits = fate.digits[:max_digits] if fate is not None else ""
+        digits = lg.keys[:max_digits]
         think = fate.think if fate is not None else timeout
         if not digits or think > timeout:
             digits, think = "", timeout
+        lg.keys = lg.keys[len(digits) :]
         lg.playing = prompt
         if lg.timer is not None and lg.state is not LegState.BRIDGED:
             self.clock.cancel(lg.timer)

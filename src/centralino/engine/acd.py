@@ -1,0 +1,468 @@
+"""The ACD (IN-3, IN-7): queued calls offered to operators by tier and strategy.
+
+A call waits in its queue in arrival order. It is offered to the ready operators of
+the highest tier (by the queue's strategy; ring-all offers to every one of them);
+when none is ready, to the next tier, after `tier_wait` seconds per step. An offer
+not answered within `answer_timeout` passes on, and the operator is paused after
+`misses_before_pause` misses in a row; when every ready operator has missed the
+call, the cycle starts again after `retry` seconds, until the maximum wait sends
+the call to the overflow. A full queue sends a new caller to the overflow at once.
+
+Blending: operators who also serve a campaign take a queue's calls only while the
+queue is over one of its blend thresholds; meanwhile the dialer does not count
+them as free, so it slows down. The queue lets them go when no call waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from centralino.domain.call_record import CallResult
+from centralino.domain.erlang import service_level_c
+from centralino.domain.errors import InvalidInput
+from centralino.domain.inbound.pauses import MISSED_CALLS
+from centralino.domain.inbound.queues import OverflowKind, QueueConfig, Strategy
+from centralino.domain.inbound.routing import eligible_tier
+from centralino.domain.operators import OperatorState
+from centralino.engine.runtime import CallRun, OpRun, QueueRun
+from centralino.telephony.port import HangupCause
+
+if TYPE_CHECKING:
+    from centralino.engine.center import Center
+
+S = OperatorState
+RATE_WINDOW = 900.0  # seconds of arrivals behind the blend's service-level forecast
+VOICEMAIL_SECONDS = 60.0
+OfferListener = Callable[[str, CallRun], None]
+BlendListener = Callable[[str, bool, str], None]  # queue, blending now, why
+
+
+class Acd:
+    def __init__(self, center: Center) -> None:
+        self.c = center
+        self.queues: dict[str, QueueRun] = {}
+        self.offer_listeners: list[OfferListener] = []
+        self.blend_listeners: list[BlendListener] = []
+
+    # --- configuration ---
+
+    def add_queue(self, config: QueueConfig) -> None:
+        if config.name in self.queues:
+            raise InvalidInput(f"queue {config.name!r} already exists", "queue")
+        self.queues[config.name] = QueueRun(config)
+
+    def check_overflows(self) -> None:
+        for q in self.queues.values():
+            o = q.config.overflow
+            if o.kind is OverflowKind.QUEUE and o.target not in self.queues:
+                raise InvalidInput(f"queue {q.name!r} overflows into unknown {o.target!r}")
+
+    def join(self, op: OpRun, queue: str, tier: int = 0) -> None:
+        q = self.queues.get(queue)
+        if q is None:
+            raise InvalidInput(f"operator {op.id}: unknown queue {queue!r}", "queue")
+        q.router.add(op.id, tier)
+        q.members[op.id] = op
+        if q not in op.queues:
+            op.queues.append(q)
+        if op.presence.state is S.READY:
+            self.c.free_again(op)
+
+    def leave(self, op: OpRun, queue: str) -> None:
+        q = self.queues.get(queue)
+        if q is None:
+            return
+        q.router.remove(op.id)
+        q.members.pop(op.id, None)
+        if q in op.queues:
+            op.queues.remove(q)
+
+    # --- readiness ---
+
+    def eligible(self, op: OpRun, q: QueueRun) -> bool:
+        """Dedicated members always; blended ones (with a campaign) while the queue blends."""
+        return op.campaign is None or q.blending
+
+    def mark_ready(self, op: OpRun) -> None:
+        for q in op.queues:
+            if self.eligible(op, q):
+                q.router.set_ready(op.id, True)
+
+    def mark_busy(self, op: OpRun) -> None:
+        for q in op.queues:
+            q.router.set_ready(op.id, False)
+
+    def take_waiting(self, op: OpRun) -> bool:
+        """A ready operator looks for a waiting call: the longest-waiting one among their
+        queues that their tier may take now and that they have not missed. True if offered."""
+        if not op.queues:
+            return False
+        now = self.c.clock.now()
+        best: CallRun | None = None
+        for q in op.queues:
+            if not q.waiting or not self.eligible(op, q):
+                continue
+            tier = q.router.tier_of(op.id) or 0
+            for call in q.waiting:
+                if call.offered or call.held or op.id in call.tried:
+                    continue
+                limit = eligible_tier(now - call.entered, q.config.tier_wait)
+                if limit is not None and tier > limit:
+                    continue
+                if best is None or call.entered < best.entered:
+                    best = call
+                break
+        if best is None:
+            return False
+        self._offer(best, [op])
+        return True
+
+    # --- calls in ---
+
+    def enqueue(self, call: CallRun, name: str, prefer: OpRun | None = None) -> None:
+        """Put the call in the queue; `prefer`: offer it first to this operator (a caller
+        who keyed an operator's code), if ready; otherwise the queue's usual order."""
+        q = self.queues.get(name)
+        if q is None:
+            raise InvalidInput(f"unknown queue {name!r}", "queue")
+        c = self.c
+        now = c.clock.now()
+        rec = call.record
+        limit = q.config.max_length
+        if limit is not None and sum(1 for w in q.waiting if not w.done) >= limit:
+            rec.phase(now, "queue_full", q.name)
+            self._overflow(call, q, f"queue {q.name} full ({limit} waiting)", full=True)
+            return
+        call.queue = q
+        call.state = "queued"
+        call.entered = now
+        call.tried.clear()
+        rec.queue = q.name
+        if rec.queued_at is None:
+            rec.queued_at = now
+        rec.phase(now, "queue", q.name)
+        q.waiting.append(call)
+        q.arrivals.append(now)
+        c.port.play(call.leg, self.moh_for(call), loop=True)
+        cfg = q.config
+        if cfg.max_wait is not None:
+            call.wait_timer = c.clock.call_later(cfg.max_wait, self._max_wait, call)
+        if cfg.announce_every is not None:
+            call.announce_timer = c.clock.call_later(cfg.announce_every, self._announce, call)
+        self._check_blend(q)
+        if prefer is not None and prefer.presence.state is S.READY and prefer.offer is None:
+            self._offer(call, [prefer])
+            return
+        self.dispatch(q)
+
+    def moh_for(self, call: CallRun) -> str:
+        if call.queue is not None and call.queue.config.moh != "moh":
+            return call.queue.config.moh
+        return call.service.moh if call.service is not None else "moh"
+
+    def dispatch(self, q: QueueRun) -> None:
+        """Offer waiting calls to the queue's ready operators, oldest call first."""
+        if not q.waiting:
+            return
+        now = self.c.clock.now()
+        cfg = q.config
+        calls = (
+            (lambda op: float(q.members[op].calls_today))
+            if cfg.strategy is Strategy.FEWEST_CALLS
+            else None
+        )
+        talk = (
+            (lambda op: q.members[op].talk_today) if cfg.strategy is Strategy.LEAST_TALK else None
+        )
+        for call in list(q.waiting):
+            if q.router.ready_count() == 0:
+                return
+            if call.offered or call.held or call.done:
+                continue
+            limit = eligible_tier(now - call.entered, cfg.tier_wait)
+            chosen = q.router.pick(limit, call.tried, calls, talk)
+            if chosen:
+                self._offer(call, [q.members[o] for o in chosen])
+                continue
+            if limit is not None and limit + 1 < q.router.tier_count and call.tier_timer is None:
+                at = call.entered + (limit + 1) * cfg.tier_wait
+                call.tier_timer = self.c.clock.call_at(at, self._next_tier, call)
+            if call.tried and call.retry_timer is None and q.router.ready_count(limit) > 0:
+                call.retry_timer = self.c.clock.call_later(cfg.retry, self._retry, call)
+
+    def _next_tier(self, call: CallRun) -> None:
+        call.tier_timer = None
+        if not call.done and call.queue is not None:
+            self.dispatch(call.queue)
+
+    def _retry(self, call: CallRun) -> None:
+        """Every ready operator missed the call: a new cycle from the top."""
+        call.retry_timer = None
+        if not call.done and call.queue is not None:
+            call.tried.clear()
+            call.record.phase(self.c.clock.now(), "cycle", call.queue.name)
+            self.dispatch(call.queue)
+
+    # --- offers ---
+
+    def _offer(self, call: CallRun, ops: list[OpRun]) -> None:
+        c = self.c
+        now = c.clock.now()
+        q = call.queue
+        assert q is not None
+        call.offered = ops
+        if call.record.ringing_at is None:
+            call.record.ringing_at = now
+        for op in ops:
+            c.unfree(op)
+            op.offer = call
+            c.move(op, S.RINGING)
+            call.record.phase(now, "offer", op.id)
+        call.timer = c.clock.call_later(q.config.answer_timeout, self._missed, call)
+        auto = [op for op in ops if op.auto_answer or not self.offer_listeners]
+        for listener in self.offer_listeners:
+            for op in ops:
+                listener(op.id, call)
+        if auto:
+            c.clock.call_soon(self._auto_answer, call, auto[0])
+
+    def _auto_answer(self, call: CallRun, op: OpRun) -> None:
+        if op.offer is call:
+            self.accept(op)
+
+    def accept(self, op: OpRun) -> None:
+        """The operator answers the offered call (the panel's answer button)."""
+        call = op.offer
+        if call is None:
+            raise InvalidInput(f"operator {op.id} has no call ringing", "operator")
+        c = self.c
+        if call.timer is not None:
+            c.clock.cancel(call.timer)
+            call.timer = None
+        for other in call.offered:
+            if other is not op:
+                other.offer = None
+                c.move(other, S.READY)
+                c.free_again(other)
+        call.offered = []
+        op.offer = None
+        op.misses = 0
+        q = call.queue
+        if q is not None:
+            self._leave_queue(call)
+            self._check_blend(q)
+        call.record.phase(c.clock.now(), "answered", op.id)
+        c.connect(call, op)
+
+    def _missed(self, call: CallRun) -> None:
+        call.timer = None
+        c = self.c
+        q = call.queue
+        assert q is not None
+        now = c.clock.now()
+        for op in call.offered:
+            op.offer = None
+            op.misses += 1
+            call.tried.add(op.id)
+            call.record.phase(now, "missed", op.id)
+            if op.misses >= q.config.misses_before_pause:
+                op.misses = 0
+                c.move(op, S.READY)
+                c.pause(op.id, MISSED_CALLS)
+            else:
+                c.move(op, S.READY)
+                c.free_again(op)
+        call.offered = []
+        if not call.done:
+            self.dispatch(q)
+
+    def release(self, call: CallRun) -> None:
+        """The call leaves (hung up, overflowed): ringing operators are free again."""
+        c = self.c
+        if call.timer is not None and call.op is None:
+            c.clock.cancel(call.timer)
+            call.timer = None
+        offered, call.offered = call.offered, []
+        for op in offered:
+            op.offer = None
+            if op.presence.state is S.RINGING:
+                c.move(op, S.READY)
+                c.free_again(op)
+        q = call.queue
+        if q is not None and call in q.waiting:
+            self._leave_queue(call)
+            self._check_blend(q)
+
+    def _leave_queue(self, call: CallRun) -> None:
+        q = call.queue
+        assert q is not None
+        if call in q.waiting:
+            q.waiting.remove(call)
+        for name in ("wait_timer", "tier_timer", "retry_timer", "announce_timer"):
+            t = getattr(call, name)
+            if t is not None:
+                self.c.clock.cancel(t)
+                setattr(call, name, None)
+
+    # --- limits and overflow ---
+
+    def _max_wait(self, call: CallRun) -> None:
+        call.wait_timer = None
+        q = call.queue
+        if call.done or q is None or call not in q.waiting:
+            return
+        self.release(call)
+        self._overflow(call, q, f"maximum wait {q.config.max_wait:g} s in {q.name}")
+
+    def _overflow(self, call: CallRun, q: QueueRun, why: str, full: bool = False) -> None:
+        c = self.c
+        o = q.config.overflow
+        now = c.clock.now()
+        rec = call.record
+        rec.phase(now, "overflow", f"{why} -> {o.kind.value} {o.target}".strip())
+        entered = {d for _, p, d in rec.phases if p == "queue"}
+        if o.kind is OverflowKind.QUEUE and o.target not in entered:
+            self.enqueue(call, o.target)
+            return
+        # An overflow chain that comes back to a queue already tried ends with a message.
+        o_kind = OverflowKind.MESSAGE if o.kind is OverflowKind.QUEUE else o.kind
+        call.queue = q
+        rec.queue = q.name
+        if full:
+            rec.result = CallResult.REFUSED
+            rec.refused_reason = why
+        elif o_kind is OverflowKind.VOICEMAIL:
+            rec.result = CallResult.VOICEMAIL
+        else:
+            rec.result = CallResult.TIMED_OUT
+        if o_kind is OverflowKind.VOICEMAIL:
+            c.voicemail(call, o.target or q.name)
+        elif o_kind is OverflowKind.MESSAGE:
+            call.state = "ended"
+            c.port.play(call.leg, o.target or "overflow_message")
+        else:
+            c.port.hangup(call.leg, HangupCause.NORMAL)
+
+    # --- announcements and callback requests ---
+
+    def position(self, call: CallRun) -> int:
+        q = call.queue
+        if q is None:
+            return 0
+        n = 0
+        for w in q.waiting:
+            if not w.done:
+                n += 1
+            if w is call:
+                return n
+        return 0
+
+    def expected_wait(self, q: QueueRun, position: int) -> float:
+        working = sum(
+            1 for op in q.members.values()
+            if op.presence.state not in (S.LOGGED_OUT, S.PAUSED) and self.eligible(op, q)
+        )  # fmt: skip
+        return position * q.handle_time / max(working, 1)
+
+    def _announce(self, call: CallRun) -> None:
+        call.announce_timer = None
+        q = call.queue
+        if call.done or q is None or call not in q.waiting or call.offered:
+            return
+        c = self.c
+        pos = self.position(call)
+        wait = self.expected_wait(q, pos)
+        call.record.phase(c.clock.now(), "announce", f"position {pos}, about {wait:.0f} s")
+        call.state = "announce"
+        if q.config.offer_callback:
+            c.port.collect_dtmf(call.leg, max_digits=1, timeout=5.0, prompt="callback_offer")
+        else:
+            c.port.play(call.leg, f"position_{min(pos, 20)}")
+        assert q.config.announce_every is not None
+        call.announce_timer = c.clock.call_later(q.config.announce_every, self._announce, call)
+
+    def after_announcement(self, call: CallRun, digits: str | None) -> None:
+        """The announcement ended (digits: what the caller keyed at the callback offer)."""
+        c = self.c
+        q = call.queue
+        if call.done or q is None or call not in q.waiting:
+            return
+        if digits == "1":
+            now = c.clock.now()
+            self.release(call)
+            call.record.result = CallResult.CALLBACK_REQUESTED
+            call.record.phase(now, "callback_request", call.record.number)
+            call.state = "ended"
+            c.callback_requested(call)
+            c.port.play(call.leg, "callback_confirmed")
+            return
+        call.state = "queued"
+        if not call.offered:
+            c.port.play(call.leg, self.moh_for(call), loop=True)
+
+    # --- blending and the service-level forecast ---
+
+    def predicted_service_level(self, q: QueueRun) -> float | None:
+        now = self.c.clock.now()
+        while q.arrivals and q.arrivals[0] < now - RATE_WINDOW:
+            q.arrivals.popleft()
+        rate = len(q.arrivals) / RATE_WINDOW
+        agents = sum(
+            1 for op in q.members.values()
+            if op.campaign is None and op.presence.state not in (S.LOGGED_OUT, S.PAUSED)
+        )  # fmt: skip
+        load = rate * q.handle_time
+        if agents == 0:
+            return 0.0 if rate > 0 else None
+        if load >= agents:
+            return 0.0
+        return service_level_c(agents, load, q.handle_time, q.config.target_seconds)
+
+    def _check_blend(self, q: QueueRun) -> None:
+        th = q.config.blend
+        if not th.enabled:
+            return
+        waiting = [w for w in q.waiting if not w.done]
+        now = self.c.clock.now()
+        if not waiting:
+            if q.blending:
+                self._set_blending(q, False, "no call waiting")
+            return
+        if q.blending:
+            return
+        longest = now - min(w.entered for w in waiting)
+        sl = self.predicted_service_level(q) if th.service_level_below is not None else None
+        why = th.reached(len(waiting), longest, sl)
+        if why is not None:
+            self._set_blending(q, True, why)
+        elif th.longest_wait is not None:
+            self.c.clock.call_at(min(w.entered for w in waiting) + th.longest_wait + 0.001,
+                                 self._check_blend, q)  # fmt: skip
+
+    def _set_blending(self, q: QueueRun, on: bool, why: str) -> None:
+        q.blending = on
+        q.blend_reason = why
+        for listener in self.blend_listeners:
+            listener(q.name, on, why)
+        blended = [op for op in q.members.values() if op.campaign is not None]
+        for op in blended:
+            q.router.set_ready(op.id, on and op.presence.state is S.READY)
+            if op.campaign is not None:
+                if on:
+                    op.campaign.free.pop(op.id, None)
+                elif op.presence.state is S.READY and not any(oq.blending for oq in op.queues):
+                    op.campaign.free[op.id] = op
+        if on:
+            self.dispatch(q)
+        else:
+            for camp in {op.campaign for op in blended if op.campaign is not None}:
+                self.c.pace(camp)
+
+    def holds_for_inbound(self, op: OpRun) -> bool:
+        """A blended operator kept off the dialer because one of their queues blends."""
+        return any(q.blending for q in op.queues)
+
+    def handled(self, q: QueueRun, seconds: float) -> None:
+        """A call of the queue was handled in `seconds` (talk + after-call work)."""
+        q.handle_time += 0.05 * (seconds - q.handle_time)

@@ -1,0 +1,247 @@
+"""Transfers (IN-5): blind, or after consultation, to a colleague, a queue or a number.
+
+A target is written `operator:<id>`, `queue:<name>` or an outside number. Blind: the
+customer goes at once and the operator moves to after-call work. Consulted: the
+customer waits on hold with music while the operator talks to the target; then the
+operator completes the transfer (the customer joins the target, the operator leaves)
+or cancels it (back to the customer). The call record keeps every step as a phase.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from centralino.domain.errors import IllegalTransition, InvalidInput
+from centralino.domain.operators import OperatorState
+from centralino.engine.runtime import CallRun, OpRun
+
+if TYPE_CHECKING:
+    from centralino.engine.center import Center
+
+S = OperatorState
+_NUMBER = re.compile(r"\+?[0-9]{3,20}")
+
+
+@dataclass(slots=True)
+class _Consult:
+    customer: CallRun
+    target_op: OpRun | None = None  # a colleague (or a queue's operator)
+    leg_call: CallRun | None = None  # an outside number
+    answered: bool = False
+    label: str = ""
+
+
+class Transfers:
+    def __init__(self, center: Center) -> None:
+        self.c = center
+        self._consults: dict[str, _Consult] = {}
+
+    def _talking(self, op_id: str) -> tuple[OpRun, CallRun]:
+        op = self.c._op(op_id)
+        call = op.call
+        if op.presence.state is not S.TALKING or call is None or call.op is not op:
+            raise IllegalTransition(f"operator {op_id} is not talking to a customer")
+        return op, call
+
+    def _target_op(self, target: str, asking: OpRun) -> OpRun:
+        c = self.c
+        kind, _, name = target.partition(":")
+        if kind == "operator":
+            t = c._op(name)
+            if t is asking:
+                raise InvalidInput("an operator cannot transfer a call to themselves", "target")
+            if t.presence.state is not S.READY:
+                raise IllegalTransition(f"operator {name} is {t.presence.state}, not ready")
+            return t
+        q = c.acd.queues.get(name)
+        if q is None:
+            raise InvalidInput(f"unknown queue {name!r}", "target")
+        chosen = [o for o in q.router.pick(exclude={asking.id})]
+        if not chosen:
+            raise IllegalTransition(f"no operator is ready in queue {name}")
+        return q.members[chosen[0]]
+
+    @staticmethod
+    def _kind(target: str) -> str:
+        if target.startswith(("operator:", "queue:")):
+            return target.split(":", 1)[0]
+        if _NUMBER.fullmatch(target):
+            return "number"
+        raise InvalidInput(
+            f"transfer target {target!r}: use operator:<id>, queue:<name> or a phone number",
+            "target",
+        )
+
+    def _hand_over(self, op: OpRun, call: CallRun, phase: str, detail: str) -> None:
+        """The operator leaves the call: after-call work with no call in hand."""
+        c = self.c
+        now = c.clock.now()
+        call.record.transferred_at = now
+        call.record.phase(now, phase, detail)
+        call.op = None
+        op.call = None
+        if op.presence.state is not S.WRAP_UP:
+            c.move(op, S.WRAP_UP)
+        if c.wrap_up_listeners:
+            for listener in c.wrap_up_listeners:
+                listener(op.id, call.record)
+        else:
+            c.finish_wrap_up(op.id)
+
+    # --- blind ---
+
+    def blind(self, op_id: str, target: str) -> None:
+        c = self.c
+        op, call = self._talking(op_id)
+        if op.id in self._consults:
+            raise IllegalTransition(f"operator {op_id} is consulting: complete or cancel first")
+        kind = self._kind(target)
+        if kind == "number":
+            c.port.blind_transfer(call.leg, target)
+            self._hand_over(op, call, "transfer", f"blind to {target} by {op.id}")
+            return
+        if kind == "queue":
+            name = target.split(":", 1)[1]
+            if name not in c.acd.queues:
+                raise InvalidInput(f"unknown queue {name!r}", "target")
+            c.port.unbridge(call.leg)
+            self._hand_over(op, call, "transfer", f"blind to queue {name} by {op.id}")
+            call.done = False
+            c.acd.enqueue(call, name)
+            return
+        t = self._target_op(target, op)
+        c.port.unbridge(call.leg)
+        self._hand_over(op, call, "transfer", f"blind to {t.id} by {op.id}")
+        c.connect(call, t)
+
+    # --- consulted ---
+
+    def consult(self, op_id: str, target: str) -> None:
+        c = self.c
+        op, call = self._talking(op_id)
+        if op.id in self._consults:
+            raise IllegalTransition(f"operator {op_id} is already consulting")
+        kind = self._kind(target)
+        now = c.clock.now()
+        assert op.leg is not None
+        if kind == "number":
+            rec = c.new_record("outbound", "consult", target)
+            leg = c.port.originate(target, call.record.number, 30.0)
+            lc = CallRun(leg, rec)
+            lc.consult_of = op
+            c.calls[leg] = lc
+            cons = _Consult(call, leg_call=lc, label=target)
+        else:
+            t = self._target_op(target, op)
+            c.unfree(t)
+            c.move(t, S.RESERVED)
+            cons = _Consult(call, target_op=t, answered=True, label=t.id)
+        self._consults[op.id] = cons
+        call.held = True
+        c.port.unbridge(call.leg)
+        c.port.play(call.leg, c.acd.moh_for(call), loop=True)
+        call.record.phase(now, "hold", op.id)
+        call.record.phase(now, "consult", f"{op.id} -> {cons.label}")
+        if cons.target_op is not None:
+            assert cons.target_op.leg is not None
+            c.port.bridge(op.leg, cons.target_op.leg)
+
+    def consult_answered(self, leg_call: CallRun) -> None:
+        op = leg_call.consult_of
+        cons = self._consults.get(op.id) if op is not None else None
+        if op is None or cons is None or op.leg is None:
+            self.c.port.hangup(leg_call.leg)
+            return
+        cons.answered = True
+        leg_call.record.answered_at = self.c.clock.now()
+        self.c.port.bridge(op.leg, leg_call.leg)
+
+    def consult_failed(self, leg_call: CallRun, why: str) -> None:
+        leg_call.record.phase(self.c.clock.now(), "consult_failed", why)
+        op = leg_call.consult_of
+        if op is not None and op.id in self._consults:
+            self.cancel(op.id)
+
+    def consult_hung_up(self, leg_call: CallRun) -> None:
+        c = self.c
+        rec = leg_call.record
+        rec.ended_at = c.clock.now()
+        c.done(leg_call)
+        op = leg_call.consult_of
+        cons = self._consults.get(op.id) if op is not None else None
+        if op is not None and cons is not None and cons.leg_call is leg_call:
+            self._back_to_customer(op, cons)
+
+    def complete(self, op_id: str) -> None:
+        c = self.c
+        cons = self._consults.pop(op_id, None)
+        if cons is None:
+            raise IllegalTransition(f"operator {op_id} has no consultation to complete")
+        op = c._op(op_id)
+        call = cons.customer
+        if not cons.answered:
+            self._consults[op_id] = cons
+            raise IllegalTransition("the consulted party has not answered yet")
+        call.held = False
+        if cons.target_op is not None:
+            t = cons.target_op
+            assert t.leg is not None
+            self._hand_over(op, call, "transfer", f"consulted to {t.id} by {op.id}")
+            call.op = t
+            t.call = call
+            c.port.bridge(call.leg, t.leg)  # the bridge moves them to talking
+            return
+        lc = cons.leg_call
+        assert lc is not None
+        lc.consult_of = None
+        c.port.attended_transfer(call.leg, lc.leg)
+        self._hand_over(op, call, "transfer", f"consulted to {cons.label} by {op.id}")
+        c.calls.pop(lc.leg, None)
+        lc.record.ended_at = c.clock.now()
+        lc.record.phase(c.clock.now(), "transfer", f"joined the customer of {op.id}")
+        c.done(lc)
+
+    def cancel(self, op_id: str) -> None:
+        """Back to the customer; the colleague is free again, the outside call hung up."""
+        cons = self._consults.get(op_id)
+        if cons is None:
+            raise IllegalTransition(f"operator {op_id} has no consultation to cancel")
+        op = self.c._op(op_id)
+        if cons.leg_call is not None:
+            self.c.port.hangup(cons.leg_call.leg)
+        self._back_to_customer(op, cons)
+
+    def _back_to_customer(self, op: OpRun, cons: _Consult) -> None:
+        c = self.c
+        self._consults.pop(op.id, None)
+        t = cons.target_op
+        if t is not None and t.presence.state is S.RESERVED and t.call is None:
+            if t.leg is not None and op.leg is not None:
+                c.port.unbridge(op.leg)
+            c.move(t, S.READY)
+            c.free_again(t)
+        call = cons.customer
+        call.held = False
+        if call.leg in c.calls and op.leg is not None and op.call is call:
+            call.record.phase(c.clock.now(), "unhold", op.id)
+            c.port.bridge(call.leg, op.leg)
+
+    def customer_gone(self, op: OpRun) -> None:
+        """The customer on hold hung up: the consultation ends with them."""
+        cons = self._consults.pop(op.id, None)
+        if cons is None:
+            return
+        if cons.leg_call is not None:
+            self.c.port.hangup(cons.leg_call.leg)
+        t = cons.target_op
+        if t is not None and t.presence.state is S.RESERVED and t.call is None:
+            if op.leg is not None:
+                self.c.port.unbridge(op.leg)
+            self.c.move(t, S.READY)
+            self.c.free_again(t)
+
+    def consulting(self, op_id: str) -> str | None:
+        cons = self._consults.get(op_id)
+        return cons.label if cons is not None else None

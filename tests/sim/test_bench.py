@@ -34,3 +34,28 @@ def test_bench_sim_table() -> None:
 def test_bench_sim_rejects_nonsense() -> None:
     r = CliRunner().invoke(app, ["bench", "sim", "--load", "1.5"])
     assert r.exit_code == 2 and "0 < load < 1" in r.output
+
+
+def test_bench_routing_prints_ours_beside_the_naive_scan() -> None:
+    r = CliRunner().invoke(
+        app,
+        ["bench", "routing", "--operators", "300", "--queues", "30", "--decisions", "500",
+         "--scenario", "", "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert [run["name"] for run in data["runs"]] == [
+        "Centralino tier router",
+        "naive scan of all operators",
+    ]
+    assert data["same_choice"] == data["decisions"] == 500
+    assert all(run["p99_us"] > 0 for run in data["runs"]) and data["day"] is None
+
+
+def test_bench_routing_table_and_day() -> None:
+    r = CliRunner().invoke(
+        app, ["bench", "routing", "--operators", "100", "--queues", "10", "--decisions", "200",
+              "--scenario", "demo"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "naive scan" in r.output and "Demo center" in r.output and "s wall" in r.output

@@ -96,7 +96,7 @@ class Queue(_M):
     wrap_up_seconds: float | None = Field(default=None, gt=0)  # bots end their own wrap-up
     announce_every: float | None = Field(default=None, gt=0)
     offer_callback: bool = False
-    blend: dict[str, float] | None = None
+    blend: dict[str, int | float] | None = None
 
     def config(self) -> QueueConfig:
         data = self.model_dump(exclude={"name"}, exclude_none=True)

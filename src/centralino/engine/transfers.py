@@ -1,10 +1,12 @@
-"""Transfers (IN-5): blind, or after consultation, to a colleague, a queue or a number.
+"""Transfers (IN-5): blind, or after consultation, to a colleague, a queue or a number;
+conference.
 
 A target is written `operator:<id>`, `queue:<name>` or an outside number. Blind: the
 customer goes at once and the operator moves to after-call work. Consulted: the
 customer waits on hold with music while the operator talks to the target; then the
 operator completes the transfer (the customer joins the target, the operator leaves)
-or cancels it (back to the customer). The call record keeps every step as a phase.
+or cancels it (back to the customer), or joins all three in a conference first.
+The call record keeps every step as a phase.
 """
 
 from __future__ import annotations
@@ -216,17 +218,39 @@ class Transfers:
     def _back_to_customer(self, op: OpRun, cons: _Consult) -> None:
         c = self.c
         self._consults.pop(op.id, None)
-        t = cons.target_op
-        if t is not None and t.presence.state is S.RESERVED and t.call is None:
-            if t.leg is not None and op.leg is not None:
-                c.port.unbridge(op.leg)
-            c.move(t, S.READY)
-            c.free_again(t)
         call = cons.customer
         call.held = False
         if call.leg in c.calls and op.leg is not None and op.call is call:
             call.record.phase(c.clock.now(), "unhold", op.id)
-            c.port.bridge(call.leg, op.leg)
+            c.port.bridge(call.leg, op.leg)  # takes the operator from the consultation
+        elif op.leg is not None:
+            c.port.unbridge(op.leg)
+        t = cons.target_op
+        if t is not None and t.presence.state is S.RESERVED and t.call is None:
+            if t.leg is not None:
+                c.port.unbridge(t.leg)
+            c.move(t, S.READY)
+            c.free_again(t)
+
+    def conference(self, op_id: str) -> None:
+        """Customer, operator and the consulted party together. Then the operator leaves
+        (`complete`: the call stays with the other two) or drops the third (`cancel`)."""
+        c = self.c
+        cons = self._consults.get(op_id)
+        if cons is None:
+            raise IllegalTransition(f"operator {op_id} has no consultation to join")
+        if not cons.answered:
+            raise IllegalTransition("the consulted party has not answered yet")
+        op = c._op(op_id)
+        third = cons.target_op.leg if cons.target_op is not None else None
+        if cons.leg_call is not None:
+            third = cons.leg_call.leg
+        call = cons.customer
+        if op.leg is None or third is None:
+            raise IllegalTransition(f"operator {op_id} has no phone line")
+        call.held = False
+        c.port.conference([call.leg, op.leg, third])
+        call.record.phase(c.clock.now(), "conference", f"{op.id} + {cons.label}")
 
     def customer_gone(self, op: OpRun) -> None:
         """The customer on hold hung up: the consultation ends with them."""

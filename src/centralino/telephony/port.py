@@ -96,6 +96,10 @@ class TelephonyPort(Protocol):
 
     def bridge(self, a: LegId, b: LegId) -> None: ...
 
+    def conference(self, legs: list[LegId]) -> None:
+        """Join the legs so that everyone hears everyone (each leaves its old bridge)."""
+        ...
+
     def unbridge(self, leg: LegId) -> None:
         """Take `leg` out of its bridge (hold, or before sending it on); both legs stay up."""
         ...

@@ -70,6 +70,7 @@ class _Leg:
         "peer",
         "playing",
         "recording",
+        "room",
         "state",
         "timer",
     )
@@ -83,6 +84,7 @@ class _Leg:
         self.keys = fate.digits if fate is not None else ""  # keys still to press, in order
         self.state = LegState.RINGING
         self.peer: _Leg | None = None
+        self.room: set[_Leg] | None = None  # a conference: every leg in it hears the others
         self.timer: Timer | None = None  # ring result, talk end, playback end, DTMF
         self.patience_timer: Timer | None = None
         self.playing: str | None = None
@@ -236,12 +238,34 @@ class SimNetwork:
         del self._legs[leg.id]
         self.monitors.pop(leg.id, None)
         self._emit(EventKind.HUNG_UP, leg, cause=cause, peer=peer.id if peer else None)
+        self._detach(leg)
+
+    def _detach(
+        self, leg: _Leg, keep: frozenset[_Leg] = frozenset(), stop_talk: bool = False
+    ) -> None:
+        """`leg` leaves its bridge or conference; whoever is left alone there is unbridged
+        (with `stop_talk`, a customer left alone stops their talk clock: on hold). Legs in
+        `keep` (joining the same new bridge) are not told."""
+        peer, room = leg.peer, leg.room
+        leg.peer = None
+        leg.room = None
+        alone: list[_Leg] = []
         if peer is not None:
-            leg.peer = None
             peer.peer = None
-            if peer.state is LegState.BRIDGED:
-                peer.state = LegState.UP
-                self._emit(EventKind.UNBRIDGED, peer, peer=leg.id)
+            alone.append(peer)
+        if room is not None:
+            room.discard(leg)
+            if len(room) == 1:
+                last = room.pop()
+                last.room = None
+                alone.append(last)
+        for other in alone:
+            if other not in keep and other.state is LegState.BRIDGED:
+                other.state = LegState.UP
+                if stop_talk and other.timer is not None and other.fate is not None:
+                    self.clock.cancel(other.timer)
+                    other.timer = None
+                self._emit(EventKind.UNBRIDGED, other, peer=leg.id)
 
     def _live(self, leg_id: LegId) -> _Leg | None:
         return self._legs.get(leg_id)
@@ -262,12 +286,32 @@ class SimNetwork:
         la, lb = self._live(a), self._live(b)
         if la is None or lb is None or la.state is LegState.RINGING or lb.state is LegState.RINGING:
             return
-        for lg in (la, lb):
-            old = lg.peer
-            if old is not None and old is not la and old is not lb:
-                old.peer = None
-                old.state = LegState.UP
-                self._emit(EventKind.UNBRIDGED, old, peer=lg.id)
+        self._join([la, lb])
+        la.peer, lb.peer = lb, la
+        self._emit(EventKind.BRIDGED, la, peer=b)
+        self._emit(EventKind.BRIDGED, lb, peer=a)
+        self._talk([la, lb])
+
+    def conference(self, legs: list[LegId]) -> None:
+        ls = [self._live(x) for x in legs]
+        live = [lg for lg in ls if lg is not None and lg.state is not LegState.RINGING]
+        if len(live) < 2 or len(live) != len(ls):
+            return
+        self._join(live)
+        room = set(live)
+        members = ",".join(str(lg.id) for lg in live)
+        for lg in live:
+            lg.room = room
+            self._emit(EventKind.BRIDGED, lg, info={"conference": members})
+        self._talk(live)
+
+    def _join(self, legs: list[_Leg]) -> None:
+        keep = frozenset(legs)
+        for lg in legs:
+            if (lg.peer is not None and lg.peer not in keep) or lg.room is not None:
+                self._detach(lg, keep)
+            lg.peer = None
+        for lg in legs:
             lg.state = LegState.BRIDGED
             lg.playing = None
             if lg.timer is not None:  # a prompt or a key collection is cut short
@@ -276,25 +320,23 @@ class SimNetwork:
             if lg.patience_timer is not None:
                 self.clock.cancel(lg.patience_timer)
                 lg.patience_timer = None
-        la.peer, lb.peer = lb, la
-        self._emit(EventKind.BRIDGED, la, peer=b)
-        self._emit(EventKind.BRIDGED, lb, peer=a)
-        for lg in (la, lb):
+
+    def _talk(self, legs: list[_Leg]) -> None:
+        for lg in legs:
             if lg.fate is not None:  # the customer ends the conversation after their talk time
                 lg.timer = self.clock.call_later(lg.fate.talk, self._gone, lg, HangupCause.NORMAL)
 
     def unbridge(self, leg: LegId) -> None:
         lg = self._live(leg)
-        if lg is None or lg.peer is None:
+        if lg is None or (lg.peer is None and lg.room is None):
             return
-        peer = lg.peer
-        lg.peer = peer.peer = None
-        for a, b in ((lg, peer), (peer, lg)):
-            a.state = LegState.UP
-            if a.timer is not None:  # the customer's talk clock stops while on hold
-                self.clock.cancel(a.timer)
-                a.timer = None
-            self._emit(EventKind.UNBRIDGED, a, peer=b.id)
+        others = [lg.peer] if lg.peer is not None else [o for o in (lg.room or ()) if o is not lg]
+        self._detach(lg, stop_talk=True)
+        lg.state = LegState.UP
+        if lg.timer is not None and lg.fate is not None:  # the customer's talk clock stops
+            self.clock.cancel(lg.timer)
+            lg.timer = None
+        self._emit(EventKind.UNBRIDGED, lg, peer=others[0].id if others else None)
 
     def play(self, leg: LegId, prompt: str, *, loop: bool = False) -> None:
         lg = self._live(leg)
@@ -373,16 +415,12 @@ class SimNetwork:
         lg = self._live(leg)
         if lg is None or lg.state is LegState.RINGING:
             return
-        old = lg.peer
-        if old is not None:
-            old.peer = None
-            old.state = LegState.UP
-            lg.peer = None
+        if lg.peer is not None or lg.room is not None:
+            self._detach(lg)
             lg.state = LegState.UP
             if lg.timer is not None:
                 self.clock.cancel(lg.timer)
                 lg.timer = None
-            self._emit(EventKind.UNBRIDGED, old, peer=lg.id)
         target = self.originate(destination, lg.number, 30.0)
         self._emit(EventKind.TRANSFERRED, lg, peer=target, info={"to": destination})
         self.clock.call_soon(self._join_when_up, lg.id, target, 0)

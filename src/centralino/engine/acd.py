@@ -466,3 +466,38 @@ class Acd:
     def handled(self, q: QueueRun, seconds: float) -> None:
         """A call of the queue was handled in `seconds` (talk + after-call work)."""
         q.handle_time += 0.05 * (seconds - q.handle_time)
+
+    # --- live changes and reading ---
+
+    def update_queue(self, config: QueueConfig) -> None:
+        """New settings for a running queue: waiting calls stay, in their order; the
+        new limits apply from the next decision."""
+        q = self.queues.get(config.name)
+        if q is None:
+            self.add_queue(config)
+            return
+        if config == q.config:
+            return
+        if config.strategy is not q.config.strategy:
+            q.router.strategy = config.strategy
+        q.config = config
+        self.dispatch(q)
+
+    def status(self, q: QueueRun, now: float) -> dict[str, object]:
+        """What a supervisor sees of a queue now."""
+        waiting = [w for w in q.waiting if not w.done]
+        states: dict[str, int] = {}
+        for op in q.members.values():
+            key = op.presence.state.value
+            states[key] = states.get(key, 0) + 1
+        return {
+            "queue": q.name,
+            "strategy": q.config.strategy.value,
+            "waiting": len(waiting),
+            "longest_wait": max((now - w.entered for w in waiting), default=0.0),
+            "ringing": sum(1 for w in waiting if w.offered),
+            "operators": states,
+            "tiers": q.router.tier_count,
+            "blending": q.blending,
+            "blend_reason": q.blend_reason if q.blending else "",
+        }

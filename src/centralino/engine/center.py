@@ -896,6 +896,30 @@ class Center:
             or any(q.name == queue_or_campaign for q in op.queues)
         ]
 
+    def queue_status(self) -> list[dict[str, object]]:
+        now = self.clock.now()
+        return [self.acd.status(q, now) for q in self.acd.queues.values()]
+
+    def operator_status(self) -> list[dict[str, object]]:
+        """Each operator's state, since when, the pause reason and the call in hand."""
+        out: list[dict[str, object]] = []
+        for op in self._ops.values():
+            call = op.call or op.offer
+            out.append({
+                "operator": op.id,
+                "state": op.presence.state.value,
+                "since": op.presence.since,
+                "reason": op.presence.reason,
+                "queues": [q.name for q in op.queues],
+                "campaign": op.campaign.name if op.campaign else None,
+                "call": None if call is None else {
+                    "call_id": call.record.call_id, "number": call.record.number,
+                    "queue": call.record.queue, "service": call.record.service,
+                },
+                "consulting": self.transfers.consulting(op.id),
+            })  # fmt: skip
+        return out
+
     def calls_up(self) -> int:
         return len(self.calls)
 

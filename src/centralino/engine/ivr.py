@@ -49,6 +49,25 @@ class ServiceFlow:
         for n in service.numbers:
             self._numbers[n] = service
 
+    def replace_service(self, service: ServiceConfig) -> None:
+        """Add a service, or change a running one: calls already in it go on as they are."""
+        old = self.services.pop(service.name, None)
+        if old is not None:
+            for n in old.numbers:
+                self._numbers.pop(n, None)
+        try:
+            self.add_service(service)
+        except InvalidInput:
+            if old is not None:
+                self.add_service(old)
+            raise
+
+    def remove_service(self, name: str) -> None:
+        old = self.services.pop(name, None)
+        if old is not None:
+            for n in old.numbers:
+                self._numbers.pop(n, None)
+
     def service_for(self, number: str) -> ServiceConfig | None:
         return self._numbers.get(number)
 

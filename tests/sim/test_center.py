@@ -5,63 +5,17 @@ from __future__ import annotations
 import math
 
 import pytest
+from rig import Rig, service
 
-from centralino.domain.call_record import CallRecord, CallResult
+from centralino.domain.call_record import CallResult
 from centralino.domain.errors import IllegalTransition, InvalidInput
 from centralino.domain.inbound.queues import QueueConfig, Strategy
-from centralino.domain.inbound.services import Action, ActionKind, IvrMenu, ServiceConfig
 from centralino.domain.operators import OperatorState, Presence
-from centralino.engine.center import Center, Dial, NumberList
-from centralino.engine.clock import VirtualClock
+from centralino.engine.center import Dial, NumberList
 from centralino.telephony.port import EventKind
-from centralino.telephony.sim.network import Fate, SimNetwork
+from centralino.telephony.sim.network import Fate
 
 S = OperatorState
-
-
-def service(number: str, queue: str, ivr: dict[str, str] | None = None) -> ServiceConfig:
-    """A service straight to `queue`, or through a one-level menu whose default is `queue`."""
-    menus = {}
-    if ivr:
-        opts = {k: Action(ActionKind.QUEUE, q) for k, q in ivr.items()}
-        menus["main"] = IvrMenu(
-            "main",
-            "ivr_menu",
-            opts,
-            timeout=8.0,
-            repeats=0,
-            default=Action(ActionKind.QUEUE, queue),
-        )
-    return ServiceConfig(
-        f"svc {number}", (number,), queue, "UTC", menus=menus, root_menu="main" if ivr else None
-    )
-
-
-class Rig:
-    def __init__(self, fates: dict[str, Fate] | None = None, auto_wrap: bool = True) -> None:
-        self.clock = VirtualClock(0.0)
-        table = fates or {}
-        self.net = SimNetwork(
-            self.clock,
-            lambda n: table.get(n, Fate(EventKind.NO_ANSWER)),
-            prompt_seconds={"moh": 0.0, "ivr_menu": 2.0, "abandon_message": 5.0},
-        )
-        self.records: list[CallRecord] = []
-        self.center = Center(self.clock, self.net, self.records.append)
-        if not auto_wrap:
-            self.center.wrap_up_listeners.append(lambda op, rec: None)
-
-    def operators(
-        self, *ids: str, queues: tuple[str, ...] = (), campaign: str | None = None
-    ) -> None:
-        for op in ids:
-            self.center.add_operator(op, queues, campaign)
-            self.net.register_endpoint(op)
-            self.center.login(op)
-        self.clock.run(until=self.clock.now())
-
-    def state(self, op: str) -> OperatorState:
-        return self.center.presences()[op].state
 
 
 def test_fifo_and_longest_idle_operator_first() -> None:

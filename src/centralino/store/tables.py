@@ -340,3 +340,112 @@ callbacks = Table(
     Column("done_at", UTCDateTime(), nullable=True),
     Index("ix_callbacks_due", "campaign_id", "done_at", "due_at"),
 )
+
+# --- inbound (IN-1 to IN-4, IN-8, TEL-2) ---
+
+queues = Table(
+    "queues",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("group_id", ForeignKey("groups.id"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("settings", json_type(), nullable=False),  # QueueConfig.as_json()
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("company_id", "name", name="uq_queues_company_name"),
+    Index("ix_queues_group_id", "group_id"),
+)
+
+queue_members = Table(
+    "queue_members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("queue_id", ForeignKey("queues.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("tier", Integer, nullable=False),
+    UniqueConstraint("queue_id", "user_id", name="uq_queue_members_queue_user"),
+    Index("ix_queue_members_user_id", "user_id"),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("group_id", ForeignKey("groups.id"), nullable=False),
+    Column("client_id", ForeignKey("clients.id"), nullable=True),
+    Column("name", String(120), nullable=False),
+    Column("settings", json_type(), nullable=False),  # ServiceConfig.as_json() but numbers
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("company_id", "name", name="uq_services_company_name"),
+    Index("ix_services_group_id", "group_id"),
+)
+
+service_numbers = Table(
+    "service_numbers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("number", String(20), nullable=False),  # E.164
+    UniqueConstraint("company_id", "number", name="uq_service_numbers_company_number"),
+    Index("ix_service_numbers_service_id", "service_id"),
+)
+
+pause_reasons = Table(
+    "pause_reasons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("label", String(120), nullable=False),
+    Column("limit_seconds", Float, nullable=True),
+    Column("screen_break", Boolean, nullable=False),
+    UniqueConstraint("company_id", "code", name="uq_pause_reasons_company_code"),
+)
+
+operator_states = Table(
+    "operator_states",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reason", String(32), nullable=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_operator_states_user_id_at", "user_id", "at"),
+    Index("ix_operator_states_company_id_at", "company_id", "at"),
+)
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("group_id", ForeignKey("groups.id", ondelete="SET NULL"), nullable=True),
+    Column("call_id", Integer, nullable=False),  # the engine's id of the call
+    Column("direction", String(8), nullable=False),
+    Column("service", String(120), nullable=True),
+    Column("queue", String(120), nullable=False),  # inbound queue or outbound campaign
+    Column("number", String(32), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("result", String(24), nullable=False),
+    Column("hangup_cause", String(32), nullable=True),
+    Column("refused_reason", String(120), nullable=True),
+    Column("outcome", String(32), nullable=True),
+    Column("positive", Boolean, nullable=False),
+    Column("abandon_rule", String(200), nullable=True),
+    Column("arrived_at", UTCDateTime(), nullable=False),
+    Column("welcome_at", UTCDateTime(), nullable=True),
+    Column("answered_at", UTCDateTime(), nullable=True),
+    Column("queued_at", UTCDateTime(), nullable=True),
+    Column("ringing_at", UTCDateTime(), nullable=True),
+    Column("picked_up_at", UTCDateTime(), nullable=True),
+    Column("transferred_at", UTCDateTime(), nullable=True),
+    Column("ended_at", UTCDateTime(), nullable=True),
+    Column("phases", json_type(), nullable=False),  # [[at ISO UTC, phase, detail], ...]
+    Index("ix_calls_company_id_arrived_at", "company_id", "arrived_at"),
+    Index("ix_calls_queue_arrived_at", "queue", "arrived_at"),
+)

@@ -14,12 +14,16 @@ from centralino.domain.events import Event
 from centralino.store.repos.audit import AuditRepo
 from centralino.store.repos.auth import LoginFailureRepo, SessionRepo, TokenRepo
 from centralino.store.repos.callbacks import CallbackRepo
+from centralino.store.repos.calls import CallRepo, OperatorStateRepo
 from centralino.store.repos.campaigns import CampaignRepo
 from centralino.store.repos.clients import ClientRepo
 from centralino.store.repos.dialing import DialingRepo
 from centralino.store.repos.dnc import DncRepo
+from centralino.store.repos.inbound_services import ServiceRepo
 from centralino.store.repos.org import CompanyRepo, GroupRepo
 from centralino.store.repos.outcomes import OutcomeRepo
+from centralino.store.repos.pauses import PauseReasonRepo
+from centralino.store.repos.queues import QueueRepo
 from centralino.store.repos.roles import RoleDefinitionRepo
 from centralino.store.repos.users import UserRepo
 
@@ -50,6 +54,11 @@ class UnitOfWork:
         self.callbacks = CallbackRepo(c)
         self.dialing = DialingRepo(c)
         self.dnc = DncRepo(c)
+        self.queues = QueueRepo(c)
+        self.services = ServiceRepo(c)
+        self.pause_reasons = PauseReasonRepo(c)
+        self.operator_states = OperatorStateRepo(c)
+        self.calls = CallRepo(c)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,229 @@
+"""Finished call legs (TEL-2, IN-8) and the log of operator states (IN-4).
+
+Both are written by the engine in batches and read by reports; both are append-only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from centralino.domain.access import Visibility
+from centralino.domain.call_record import CallRecord
+from centralino.store.repos.page import Page, fetch_page
+from centralino.store.repos.scope import visible
+from centralino.store.tables import calls, groups, operator_states, users
+
+_TIMES = (
+    "arrived_at", "welcome_at", "answered_at", "queued_at", "ringing_at", "picked_up_at",
+    "transferred_at", "ended_at",
+)  # fmt: skip
+
+
+def utc(at: float | None) -> datetime | None:
+    """Clock seconds (the engine's time) as a UTC datetime, to the microsecond."""
+    return None if at is None else datetime.fromtimestamp(at, UTC)
+
+
+def _cut(text: str | None, size: int) -> str | None:
+    return None if text is None else text[:size]
+
+
+@dataclass(slots=True, frozen=True)
+class StateRow:
+    id: int
+    company_id: int
+    user_id: int
+    username: str
+    group_id: int
+    group_path: str
+    state: str
+    reason: str | None
+    at: datetime
+
+
+@dataclass(slots=True, frozen=True)
+class CallRow:
+    """A stored call leg: the record's fields, times as UTC datetimes."""
+
+    id: int
+    company_id: int
+    group_id: int | None
+    group_path: str | None
+    call_id: int
+    direction: str
+    service: str | None
+    queue: str
+    number: str
+    user_id: int | None
+    username: str | None
+    result: str
+    hangup_cause: str | None
+    refused_reason: str | None
+    outcome: str | None
+    positive: bool
+    abandon_rule: str | None
+    times: dict[str, datetime | None]
+    phases: list[tuple[str, str, str]]  # (at ISO UTC, phase, detail)
+
+
+@dataclass(slots=True, frozen=True)
+class CallOwner:
+    """Who a record belongs to: its queue's (or campaign's) group and its operator."""
+
+    group_id: int | None
+    user_id: int | None
+
+
+class OperatorStateRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def append(
+        self, company_id: int, rows: Sequence[tuple[int, str, str | None, datetime]]
+    ) -> None:
+        """Log state changes: (user_id, state, reason, at UTC) each."""
+        if rows:
+            self.conn.execute(
+                insert(operator_states),
+                [
+                    {"company_id": company_id, "user_id": u, "state": s, "reason": r, "at": at}
+                    for u, s, r, at in rows
+                ],
+            )
+
+    def list(
+        self,
+        vis: Visibility,
+        limit: int,
+        offset: int,
+        *,
+        user_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Page[StateRow]:
+        """States of users the visibility covers (by the user's group), oldest first."""
+        q = (
+            select(operator_states, users.c.username, users.c.group_id, groups.c.path)
+            .join(users, users.c.id == operator_states.c.user_id)
+            .join(groups, groups.c.id == users.c.group_id)
+            .where(visible(vis, operator_states.c.company_id, groups.c.path))
+        )
+        if user_id is not None:
+            q = q.where(operator_states.c.user_id == user_id)
+        if since is not None:
+            q = q.where(operator_states.c.at >= since)
+        if until is not None:
+            q = q.where(operator_states.c.at < until)
+        q = q.order_by(operator_states.c.at, operator_states.c.id)
+        rows, total = fetch_page(self.conn, q, limit, offset)
+        items = [
+            StateRow(
+                id=r.id,
+                company_id=r.company_id,
+                user_id=r.user_id,
+                username=r.username,
+                group_id=r.group_id,
+                group_path=r.path,
+                state=r.state,
+                reason=r.reason,
+                at=r.at,
+            )
+            for r in rows
+        ]
+        return Page(items, total, limit, offset)
+
+
+class CallRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add_many(self, company_id: int, records: Sequence[tuple[CallRecord, CallOwner]]) -> None:
+        """Insert finished call legs in one statement."""
+        if not records:
+            return
+        rows: list[dict[str, Any]] = []
+        for rec, owner in records:
+            row: dict[str, Any] = {t: utc(getattr(rec, t)) for t in _TIMES}
+            row.update(
+                company_id=company_id,
+                group_id=owner.group_id,
+                call_id=rec.call_id,
+                direction=rec.direction,
+                service=_cut(rec.service, 120),
+                queue=rec.queue[:120],
+                number=rec.number[:32],
+                user_id=owner.user_id,
+                result=rec.result.value,
+                hangup_cause=_cut(rec.hangup_cause, 32),
+                refused_reason=_cut(rec.refused_reason, 120),
+                outcome=_cut(rec.outcome, 32),
+                positive=rec.positive,
+                abandon_rule=_cut(rec.abandon_rule, 200),
+                phases=[[_iso(at), name, detail] for at, name, detail in rec.phases],
+            )
+            rows.append(row)
+        self.conn.execute(insert(calls), rows)
+
+    def list(
+        self,
+        vis: Visibility,
+        limit: int,
+        offset: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        queue: str | None = None,
+        service: str | None = None,
+    ) -> Page[CallRow]:
+        """Calls of the groups the visibility covers, by arrival."""
+        q = (
+            select(calls, groups.c.path, users.c.username)
+            .outerjoin(groups, groups.c.id == calls.c.group_id)
+            .outerjoin(users, users.c.id == calls.c.user_id)
+            .where(visible(vis, calls.c.company_id, groups.c.path))
+        )
+        if since is not None:
+            q = q.where(calls.c.arrived_at >= since)
+        if until is not None:
+            q = q.where(calls.c.arrived_at < until)
+        if queue is not None:
+            q = q.where(calls.c.queue == queue)
+        if service is not None:
+            q = q.where(calls.c.service == service)
+        q = q.order_by(calls.c.arrived_at, calls.c.id)
+        rows, total = fetch_page(self.conn, q, limit, offset)
+        return Page([_call(r) for r in rows], total, limit, offset)
+
+
+def _iso(at: float) -> str:
+    d = utc(at)
+    assert d is not None
+    return d.isoformat(timespec="milliseconds")
+
+
+def _call(r: Any) -> CallRow:
+    return CallRow(
+        id=r.id,
+        company_id=r.company_id,
+        group_id=r.group_id,
+        group_path=r.path,
+        call_id=r.call_id,
+        direction=r.direction,
+        service=r.service,
+        queue=r.queue,
+        number=r.number,
+        user_id=r.user_id,
+        username=r.username,
+        result=r.result,
+        hangup_cause=r.hangup_cause,
+        refused_reason=r.refused_reason,
+        outcome=r.outcome,
+        positive=r.positive,
+        abandon_rule=r.abandon_rule,
+        times={t: getattr(r, t) for t in _TIMES},
+        phases=[(str(p[0]), str(p[1]), str(p[2])) for p in r.phases],
+    )

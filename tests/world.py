@@ -144,6 +144,37 @@ class World:
         outcomes.create_outcome(self.ctx, self.admin(), campaign_id, data)
         return code
 
+    def make_queue(self, location: str) -> int:
+        """An inbound queue owned by the location's team."""
+        from centralino.services import queues
+
+        g = self.target_group(location)
+        return queues.create_queue(self.ctx, self.admin(), f"queue{next(_seq)}", g.id, {}).id
+
+    def make_service(self, location: str) -> int:
+        """An inbound service of the location's team, serving that location's client, with
+        one number and a menu that plays a message."""
+        from centralino.services import inbound_services
+
+        n = next(_seq)
+        data = {
+            "name": f"service{n}",
+            "group_id": self.target_group(location).id,
+            "client_id": self.clients[location],
+            "numbers": [f"+3902{n:08d}"],
+            "menus": {"main": {"options": {"1": {"kind": "message", "target": "bye"}}}},
+            "root_menu": "main",
+        }
+        return inbound_services.create_service(self.ctx, self.admin(), data).id
+
+    def make_pause_reason(self, location: str) -> int:
+        """A pause reason of company A (own, sibling: it is company-wide) or B (foreign)."""
+        from centralino.services import pauses
+
+        company = self.company_b if location == "foreign" else self.company_a
+        data = {"code": f"reason{next(_seq)}", "label": "Reason"}
+        return pauses.create_reason(self.ctx, self.admin(), data, company).id
+
     def make_grant(self, location: str) -> tuple[int, int]:
         uid = self.make_user(location)
         g = self.target_group(location)

@@ -1,0 +1,130 @@
+"""Call legs and operator states: written by the engine in batches, read as statistics.
+
+Reading needs stats.read; a call is seen where its queue's (or campaign's) group is,
+an operator state where the operator's group is. A call whose queue or campaign is not
+stored belongs to the company's root group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from centralino.domain.access import Principal
+from centralino.domain.call_record import CallRecord
+from centralino.domain.errors import Forbidden, NotFound
+from centralino.domain.roles import Permission
+from centralino.services.context import ServiceContext
+from centralino.store.repos.calls import CallOwner, CallRow, StateRow, utc
+from centralino.store.repos.page import Page
+from centralino.store.tables import campaigns, users
+from centralino.store.uow import UnitOfWork
+
+P = Permission
+
+
+def _need_stats(actor: Principal) -> None:
+    if not actor.has_anywhere(P.STATS_READ):
+        raise Forbidden("reading calls and operator states needs the stats.read permission")
+
+
+def list_calls(
+    ctx: ServiceContext,
+    actor: Principal,
+    limit: int,
+    offset: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    queue: str | None = None,
+    service: str | None = None,
+) -> Page[CallRow]:
+    _need_stats(actor)
+    with ctx.uow() as uow:
+        return uow.calls.list(
+            actor.visibility(P.STATS_READ), limit, offset, since=since, until=until, queue=queue,
+            service=service,
+        )  # fmt: skip
+
+
+def list_states(
+    ctx: ServiceContext,
+    actor: Principal,
+    limit: int,
+    offset: int,
+    *,
+    user_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[StateRow]:
+    _need_stats(actor)
+    with ctx.uow() as uow:
+        return uow.operator_states.list(
+            actor.visibility(P.STATS_READ), limit, offset, user_id=user_id, since=since,
+            until=until,
+        )  # fmt: skip
+
+
+def _user_ids(uow: UnitOfWork, company_id: int, names: set[str]) -> dict[str, int]:
+    if not names:
+        return {}
+    rows = uow.conn.execute(
+        users.select()
+        .with_only_columns(users.c.username, users.c.id)
+        .where(users.c.company_id == company_id, users.c.username.in_(sorted(names)))
+    )
+    return {r.username: r.id for r in rows}
+
+
+def _groups(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) -> dict[str, int]:
+    """Owner group of each inbound queue and outbound campaign named by the records."""
+    inbound = {r.queue for r in records if r.direction == "inbound"}
+    outbound = sorted({r.queue for r in records if r.direction != "inbound"})
+    found = {q.name: q.group_id for q in uow.queues.by_names(company_id, sorted(inbound)).values()}
+    out: dict[str, int] = {f"inbound:{k}": v for k, v in found.items()}
+    if outbound:
+        rows = uow.conn.execute(
+            campaigns.select()
+            .with_only_columns(campaigns.c.name, campaigns.c.group_id)
+            .where(campaigns.c.company_id == company_id, campaigns.c.name.in_(outbound))
+        )
+        out.update({f"outbound:{r.name}": r.group_id for r in rows})
+    return out
+
+
+def save_calls(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) -> int:
+    """Store finished call legs of one company in one statement (the caller commits).
+
+    The operator is the user of that username in the company (else none)."""
+    if not records:
+        return 0
+    root = uow.groups.root_of(company_id)
+    if root is None:
+        raise NotFound(f"company {company_id} not found")
+    owners = _groups(uow, company_id, records)
+    ids = _user_ids(uow, company_id, {r.operator for r in records if r.operator})
+    rows = []
+    for r in records:
+        kind = "inbound" if r.direction == "inbound" else "outbound"
+        group = owners.get(f"{kind}:{r.queue}", root.id)
+        rows.append((r, CallOwner(group, ids.get(r.operator) if r.operator else None)))
+    uow.calls.add_many(company_id, rows)
+    return len(rows)
+
+
+def log_states(
+    uow: UnitOfWork,
+    company_id: int,
+    changes: Sequence[tuple[str, str, str | None, float]],
+) -> int:
+    """Append operator state changes (username, state, reason, clock seconds), as the
+    engine's state listeners report them; operators unknown to the store are skipped."""
+    ids = _user_ids(uow, company_id, {c[0] for c in changes})
+    rows = []
+    for name, state, reason, at in changes:
+        if name in ids:
+            when = utc(at)
+            assert when is not None
+            rows.append((ids[name], str(state), reason, when))
+    uow.operator_states.append(company_id, rows)
+    return len(rows)

@@ -38,7 +38,17 @@ READ_PERMISSION: dict[str, str] = {
     "callback": "campaigns.read|calls.handle",
     "import": "campaigns.read",
     "dnc": "campaigns.read",
+    "queue": "services.read",
+    "service": "services.read",
+    "pause_reason": "services.read|calls.handle",
+    "call": "stats.read",
+    "operator_state": "stats.read",
 }
+
+# Resources with no client link: a client user never sees one, whatever its permissions.
+CLIENT_BLIND = frozenset({"queue"})
+# Company-wide resources: the same in every group of a company, changed at its root only.
+COMPANY_WIDE = frozenset({"pause_reason"})
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,9 @@ def sees(role: Role, resource: str, location: str, w: World) -> bool:
     """
     if role is Role.SYSTEM_ADMIN:
         return True
-    if location != "own":
+    if resource in COMPANY_WIDE:
+        return location != "foreign" and has(role, READ_PERMISSION[resource])
+    if location != "own" or (role is Role.CLIENT and resource in CLIENT_BLIND):
         return False
     return has(role, READ_PERMISSION[resource])
 
@@ -79,12 +91,16 @@ def allowed(role: Role, route: Route, meta: dict[str, Any], location: str) -> bo
     perm = meta["permission"]
     if role is Role.SYSTEM_ADMIN:
         return True
+    if meta["resource"] in COMPANY_WIDE:  # changed at the company root; actors hold S1
+        return location != "foreign" and not perm.endswith(".write") and has(role, perm)
     if location != "own":
         return False
     if route.path.endswith("/roles/{role}"):
         return False  # redefining roles needs roles.assign at the company root; actors hold S1
     if route.path == "/api/v1/companies/{company_id}/roles":
         return has(role, "roles.assign")
+    if role is Role.CLIENT and meta["resource"] in CLIENT_BLIND:
+        return False
     return has(role, perm)
 
 
@@ -139,6 +155,9 @@ TARGETS: dict[str, Callable[[World, str], dict[str, Any]]] = {
     "callback": lambda w, loc: {"campaign_id": w.make_campaign(loc)},
     "import": _import_job,
     "dnc": _dnc_entry,
+    "queue": lambda w, loc: {"queue_id": w.make_queue(loc)},
+    "service": lambda w, loc: {"service_id": w.make_service(loc)},
+    "pause_reason": lambda w, loc: {"reason_id": w.make_pause_reason(loc)},
 }
 
 
@@ -202,6 +221,29 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
             "__files__": {"file": ("dnc.txt", f"+39333{n:07d}\n".encode(), "text/plain")},
             "__data__": {"campaign_id": str(w.make_campaign(loc))},
         },
+        ("POST", "/api/v1/queues"): lambda: {
+            "name": f"q{n}",
+            "group_id": group,
+            "strategy": "longest_idle",
+        },
+        ("PATCH", "/api/v1/queues/{queue_id}"): lambda: {"max_wait": 120},
+        ("PUT", "/api/v1/queues/{queue_id}/members"): lambda: {
+            "members": [{"user_id": w.make_user(loc), "tier": 1}]
+        },
+        ("POST", "/api/v1/services"): lambda: {
+            "name": f"s{n}",
+            "group_id": group,
+            "numbers": [f"+3906{n:08d}"],
+            "menus": {"main": {"options": {"0": {"kind": "hangup"}}}},
+            "root_menu": "main",
+        },
+        ("PATCH", "/api/v1/services/{service_id}"): lambda: {"welcome": f"hello{n}"},
+        ("POST", "/api/v1/pause-reasons"): lambda: {
+            "code": f"r{n}",
+            "label": "Break",
+            "company_id": w.company_b if loc == "foreign" else w.company_a,
+        },
+        ("PATCH", "/api/v1/pause-reasons/{reason_id}"): lambda: {"label": f"Label {n}"},
     }
     if not route.has_body:
         return None
@@ -258,6 +300,12 @@ def _expected(
             if (has(role, meta["permission"]) or (resource == "client" and role is Role.CLIENT))
             else {403}
         )
+    if resource in COMPANY_WIDE and (has_id or method != "GET"):
+        # a company-wide object (or a create naming the company): readers of the company
+        # get 403 for a change they may not make, everybody else 404
+        if allowed(role, route, meta, loc):
+            return ok
+        return {403} if sees(role, resource, loc, w) else {404}
     if not has_id and meta.get("body_campaign_field"):  # the body names a campaign at `loc`
         if allowed(role, route, meta, loc):
             return ok

@@ -18,12 +18,16 @@ from centralino.api import problems
 from centralino.api.audit.routes import router as audit_router
 from centralino.api.auth.routes import router as auth_router
 from centralino.api.callbacks.routes import router as callbacks_router
+from centralino.api.calls.routes import router as calls_router
 from centralino.api.campaigns.routes import router as campaigns_router
 from centralino.api.compliance.routes import router as compliance_router
 from centralino.api.dnc.routes import router as dnc_router
 from centralino.api.events import router as events_router
 from centralino.api.imports.routes import router as imports_router
+from centralino.api.inbound_services.routes import router as inbound_services_router
 from centralino.api.orgs.routes import router as orgs_router
+from centralino.api.pause_reasons.routes import router as pause_reasons_router
+from centralino.api.queues.routes import router as queues_router
 from centralino.api.records.routes import router as records_router
 from centralino.api.users.routes import router as users_router
 from centralino.domain.errors import DomainError
@@ -45,6 +49,10 @@ def api_router() -> APIRouter:
         dnc_router,
         records_router,
         compliance_router,
+        queues_router,
+        inbound_services_router,
+        pause_reasons_router,
+        calls_router,
         audit_router,
     )
     for r in (*routers, events_router):

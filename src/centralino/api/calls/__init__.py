@@ -1,0 +1,1 @@
+"""Call legs and operator states, as stored by the engine."""

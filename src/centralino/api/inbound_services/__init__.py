@@ -1,0 +1,1 @@
+"""Inbound services: numbers, opening hours, IVR menus, screen pop."""

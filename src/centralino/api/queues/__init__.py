@@ -1,0 +1,1 @@
+"""Inbound queues and their members."""

@@ -30,7 +30,7 @@ ALLOWED: dict[OperatorState, frozenset[OperatorState]] = {
     _S.RESERVED: frozenset({_S.TALKING, _S.READY, _S.PAUSED, _S.LOGGED_OUT}),
     _S.TALKING: frozenset({_S.WRAP_UP, _S.LOGGED_OUT}),
     _S.WRAP_UP: frozenset({_S.READY, _S.PAUSED, _S.LOGGED_OUT}),
-    _S.PAUSED: frozenset({_S.READY, _S.LOGGED_OUT}),
+    _S.PAUSED: frozenset({_S.READY, _S.PAUSED, _S.LOGGED_OUT}),  # paused: a new reason
 }
 WORKING = frozenset({_S.READY, _S.RINGING, _S.RESERVED, _S.TALKING, _S.WRAP_UP})
 

@@ -105,7 +105,7 @@ class Acd:
                 continue
             tier = q.router.tier_of(op.id) or 0
             for call in q.waiting:
-                if call.offered or call.held or op.id in call.tried:
+                if call.offered or call.held or call.done or op.id in call.tried:
                     continue
                 limit = eligible_tier(now - call.entered, q.config.tier_wait)
                 if limit is not None and tier > limit:
@@ -175,20 +175,23 @@ class Acd:
         talk = (
             (lambda op: q.members[op].talk_today) if cfg.strategy is Strategy.LEAST_TALK else None
         )
+        nobody = q.router.ready_count() == 0
         for call in list(q.waiting):
-            if q.router.ready_count() == 0:
-                return
             if call.offered or call.held or call.done:
                 continue
             limit = eligible_tier(now - call.entered, cfg.tier_wait)
-            chosen = q.router.pick(limit, call.tried, calls, talk)
-            if chosen:
-                self._offer(call, [q.members[o] for o in chosen])
-                continue
+            if not nobody:
+                chosen = q.router.pick(limit, call.tried, calls, talk)
+                if chosen:
+                    self._offer(call, [q.members[o] for o in chosen])
+                    nobody = q.router.ready_count() == 0
+                    continue
             if limit is not None and limit + 1 < q.router.tier_count and call.tier_timer is None:
                 at = call.entered + (limit + 1) * cfg.tier_wait
                 call.tier_timer = self.c.clock.call_at(at, self._next_tier, call)
-            if call.tried and call.retry_timer is None and q.router.ready_count(limit) > 0:
+            if nobody:
+                call.tried.clear()  # nobody is ready: whoever comes back starts a new cycle
+            elif call.tried and call.retry_timer is None and q.router.ready_count(limit) > 0:
                 call.retry_timer = self.c.clock.call_later(cfg.retry, self._retry, call)
 
     def _next_tier(self, call: CallRun) -> None:
@@ -263,6 +266,8 @@ class Acd:
         now = c.clock.now()
         for op in call.offered:
             op.offer = None
+            if op.presence.state is not S.RINGING:
+                continue
             op.misses += 1
             call.tried.add(op.id)
             call.record.phase(now, "missed", op.id)
@@ -278,21 +283,41 @@ class Acd:
             self.dispatch(q)
 
     def release(self, call: CallRun) -> None:
-        """The call leaves (hung up, overflowed): ringing operators are free again."""
+        """The call leaves (hung up, overflowed): out of its queue first, then the
+        operators it was ringing to are free again."""
         c = self.c
         if call.timer is not None and call.op is None:
             c.clock.cancel(call.timer)
             call.timer = None
+        q = call.queue
+        queued = q is not None and call in q.waiting
+        if queued:
+            self._leave_queue(call)
         offered, call.offered = call.offered, []
         for op in offered:
             op.offer = None
             if op.presence.state is S.RINGING:
                 c.move(op, S.READY)
                 c.free_again(op)
-        q = call.queue
-        if q is not None and call in q.waiting:
-            self._leave_queue(call)
+        if queued and q is not None:
             self._check_blend(q)
+
+    def withdraw(self, op: OpRun) -> None:
+        """The operator goes away while a call rings to them (logout): the call stays in
+        its queue, in its place, and is offered to someone else."""
+        call = op.offer
+        if call is None:
+            return
+        op.offer = None
+        if op in call.offered:
+            call.offered.remove(op)
+        call.record.phase(self.c.clock.now(), "withdrawn", op.id)
+        if not call.offered:
+            if call.timer is not None and call.op is None:
+                self.c.clock.cancel(call.timer)
+                call.timer = None
+            if call.queue is not None:
+                self.c.clock.call_soon(self.dispatch, call.queue)
 
     def _leave_queue(self, call: CallRun) -> None:
         q = call.queue
@@ -328,6 +353,7 @@ class Acd:
         # An overflow chain that comes back to a queue already tried ends with a message.
         o_kind = OverflowKind.MESSAGE if o.kind is OverflowKind.QUEUE else o.kind
         call.queue = q
+        call.state = "ended"
         rec.queue = q.name
         if full:
             rec.result = CallResult.REFUSED
@@ -339,7 +365,6 @@ class Acd:
         if o_kind is OverflowKind.VOICEMAIL:
             c.voicemail(call, o.target or q.name)
         elif o_kind is OverflowKind.MESSAGE:
-            call.state = "ended"
             c.port.play(call.leg, o.target or "overflow_message")
         else:
             c.port.hangup(call.leg, HangupCause.NORMAL)
@@ -368,9 +393,13 @@ class Acd:
     def _announce(self, call: CallRun) -> None:
         call.announce_timer = None
         q = call.queue
-        if call.done or q is None or call not in q.waiting or call.offered:
+        if call.done or q is None or call not in q.waiting:
             return
         c = self.c
+        assert q.config.announce_every is not None
+        if call.offered or call.state != "queued":  # ringing to someone: the next one, then
+            call.announce_timer = c.clock.call_later(q.config.announce_every, self._announce, call)
+            return
         pos = self.position(call)
         wait = self.expected_wait(q, pos)
         call.record.phase(c.clock.now(), "announce", f"position {pos}, about {wait:.0f} s")
@@ -379,7 +408,6 @@ class Acd:
             c.port.collect_dtmf(call.leg, max_digits=1, timeout=5.0, prompt="callback_offer")
         else:
             c.port.play(call.leg, f"position_{min(pos, 20)}")
-        assert q.config.announce_every is not None
         call.announce_timer = c.clock.call_later(q.config.announce_every, self._announce, call)
 
     def after_announcement(self, call: CallRun, digits: str | None) -> None:
@@ -436,9 +464,13 @@ class Acd:
         why = th.reached(len(waiting), longest, sl)
         if why is not None:
             self._set_blending(q, True, why)
-        elif th.longest_wait is not None:
-            self.c.clock.call_at(min(w.entered for w in waiting) + th.longest_wait + 0.001,
-                                 self._check_blend, q)  # fmt: skip
+        elif th.longest_wait is not None and q.blend_timer is None:
+            at = min(w.entered for w in waiting) + th.longest_wait + 0.001
+            q.blend_timer = self.c.clock.call_at(at, self._blend_timer, q)
+
+    def _blend_timer(self, q: QueueRun) -> None:
+        q.blend_timer = None
+        self._check_blend(q)
 
     def _set_blending(self, q: QueueRun, on: bool, why: str) -> None:
         q.blending = on

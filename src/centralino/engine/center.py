@@ -349,12 +349,19 @@ class Center:
             op.remind_timer = self.clock.call_at(
                 rule.remind_at(op.work_started), self._remind_break, op, op.work_started
             )
+        elif prev is S.PAUSED and to in WORKING and op.work_started is not None:
+            if op.remind_timer is not None:
+                self.clock.cancel(op.remind_timer)
+            at = max(self.clock.now(), rule.remind_at(op.work_started))
+            op.remind_timer = self.clock.call_at(at, self._remind_break, op, op.work_started)
 
     def _remind_break(self, op: OpRun, started: float) -> None:
         op.remind_timer = None
         rule = self.screen_break
         if rule is None or op.work_started != started:
             return
+        if op.presence.state is S.PAUSED:
+            return  # on a pause now; a short one puts the reminder back when it ends
         due = rule.due_at(started)
         left = max(0.0, due - self.clock.now())
         self._notice(
@@ -412,8 +419,7 @@ class Center:
         elif st in (S.RESERVED, S.TALKING, S.WRAP_UP):
             op.pause_pending = reason or ""
         elif st is S.PAUSED and reason is not None and reason != op.presence.reason:
-            self.move(op, S.READY)
-            self._paused(op, reason)
+            self._paused(op, reason)  # another reason: a new pause, timed on its own
         elif st is S.LOGGED_OUT:
             raise IllegalTransition(f"operator {op_id} is logged out")
 
@@ -429,6 +435,13 @@ class Center:
             self.move(op, S.READY)
             self.free_again(op)
 
+    def screen_pop(self, call: CallRun) -> str | None:
+        """The CRM address the operator's panel opens for this call, if the service has one."""
+        service = call.service
+        if service is None:
+            return None
+        return service.pop_url(call.record.number, call.record.queue, call.record.call_id)
+
     def answer(self, op_id: str) -> None:
         """The operator answers the call ringing to them."""
         self.acd.accept(self._op(op_id))
@@ -441,11 +454,7 @@ class Center:
         if op.presence.state in (S.READY, S.PAUSED, S.LOGGED_OUT):
             self._log_out(op)
         elif op.presence.state is S.RINGING:
-            call = op.offer
-            if call is not None:
-                self.acd.release(call)
-                if call.queue is not None:
-                    self.acd.dispatch(call.queue)
+            self.acd.withdraw(op)
             self._log_out(op)
         else:
             op.logout_pending = True
@@ -493,7 +502,7 @@ class Center:
             self._log_out(op)
         elif op.pause_pending is not None:
             reason, op.pause_pending = op.pause_pending, None
-            if op.presence.state is not S.READY:
+            if op.presence.state not in (S.READY, S.PAUSED):
                 self.move(op, S.READY)
             self._paused(op, reason)
         else:
@@ -644,7 +653,7 @@ class Center:
             op.leg = None
             self.op_legs.pop(event.leg, None)
             if op.offer is not None:
-                self.acd.release(op.offer)
+                self.acd.withdraw(op)
             if op.call is None:
                 self.unfree(op)
                 if op.presence.state is not S.LOGGED_OUT:

@@ -26,8 +26,8 @@ ABANDON_MESSAGE = "abandon_message"
 
 class QueueRun:
     __slots__ = (
-        "arrivals", "blend_reason", "blending", "config", "handle_time", "members", "name",
-        "router", "waiting",
+        "arrivals", "blend_reason", "blend_timer", "blending", "config", "handle_time",
+        "members", "name", "router", "waiting",
     )  # fmt: skip
 
     def __init__(self, config: QueueConfig) -> None:
@@ -38,6 +38,7 @@ class QueueRun:
         self.members: dict[str, OpRun] = {}
         self.blending = False  # blended (outbound) members take calls while this holds
         self.blend_reason = ""
+        self.blend_timer: Timer | None = None
         self.arrivals: deque[float] = deque()  # entry times in the last 15 minutes
         self.handle_time = 180.0  # moving average of talk + after-call work (seconds)
 

@@ -82,10 +82,10 @@ class Transfers:
         now = c.clock.now()
         call.record.transferred_at = now
         call.record.phase(now, phase, detail)
+        if op.presence.state is not S.WRAP_UP:
+            c.move(op, S.WRAP_UP)  # the queue's after-call limit, read from the call in hand
         call.op = None
         op.call = None
-        if op.presence.state is not S.WRAP_UP:
-            c.move(op, S.WRAP_UP)
         if c.wrap_up_listeners:
             for listener in c.wrap_up_listeners:
                 listener(op.id, call.record)
@@ -193,6 +193,7 @@ class Transfers:
             self._hand_over(op, call, "transfer", f"consulted to {t.id} by {op.id}")
             call.op = t
             t.call = call
+            call.record.operator = t.id
             c.port.bridge(call.leg, t.leg)  # the bridge moves them to talking
             return
         lc = cons.leg_call

@@ -110,14 +110,10 @@ class BlendThresholds:
 
     @classmethod
     def from_json(cls, data: Mapping[str, object], where: str = "blend") -> BlendThresholds:
-        waiting = get(data, "waiting_calls", int, where, -1)
-        longest = get(data, "longest_wait", float, where, -1.0)
-        sl = get(data, "service_level_below", float, where, -1.0)
-        return cls(
-            None if waiting == -1 else waiting,
-            None if longest == -1.0 else longest,
-            None if sl == -1.0 else sl,
-        )
+        waiting = get(data, "waiting_calls", int, where, None)
+        longest = get(data, "longest_wait", float, where, None)
+        sl = get(data, "service_level_below", float, where, None)
+        return cls(waiting, longest, sl)
 
 
 @dataclass(slots=True, frozen=True)
@@ -157,6 +153,8 @@ class QueueConfig:
             raise InvalidInput("misses_before_pause must be at least 1", "misses_before_pause")
         if self.tier_wait < 0 or self.retry < 0 or self.target_seconds < 0:
             raise InvalidInput("tier_wait, retry and target_seconds cannot be negative", "queue")
+        if 0 < self.tier_wait < 1:
+            raise InvalidInput("tier_wait is 0 (all tiers at once) or at least 1 s", "tier_wait")
         if self.offer_callback and self.announce_every is None:
             raise InvalidInput(
                 "offer_callback needs announce_every: the offer comes with the announcement",

@@ -46,7 +46,11 @@ def build_app(ctx: ServiceContext):  # type: ignore[no-untyped-def]
 
     app = create_app(ctx)
     if ctx.settings.dialer == "sim":
-        live = LiveCenter(ctx, bots=ctx.settings.demo_bots)
+        live = LiveCenter(
+            ctx,
+            bots=ctx.settings.demo_bots,
+            callers_per_hour=ctx.settings.demo_callers_per_hour if ctx.settings.demo_bots else 0,
+        )
         app.state.live = live
 
         @asynccontextmanager

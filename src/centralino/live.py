@@ -1,11 +1,15 @@
 """The live engine inside the web server: the simulated network on the wall clock.
 
-Every few seconds it looks at the stored campaigns: active ones with power or
+One engine per company (its own simulated network, queues, services and campaigns).
+Every few seconds the live engine reads the store: active campaigns with power or
 predictive dialing (and preview, when bots work it) are dialed through
-`StoreDialSource`; paused or finished ones stop dialing (calls in progress end
-normally). With `bots` (the demo) the campaign's operators are bot operators who take
-the calls and set outcomes; otherwise operators work from the panel. Until a SIP
-driver exists the network is the simulated one.
+`StoreDialSource`, paused or finished ones stop dialing (calls in progress end
+normally); queues, services with their numbers and IVR menus, queue members and
+pause reasons are applied to the running engine (calls in progress keep going). Every
+finished call leg and every operator state change goes back to the store in the same
+pass. With `bots` (the demo) the campaigns' and queues' operators are bot operators,
+and simulated callers ring every service number; otherwise operators work from the
+panel. Until a SIP driver exists the network is the simulated one.
 """
 
 from __future__ import annotations
@@ -15,17 +19,22 @@ import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from centralino.domain.call_record import CallRecord
+from centralino.domain.operators import OperatorState
 from centralino.domain.outbound.campaign import Campaign, DialMode
 from centralino.domain.outbound.compliance import PRESETS, AbandonTreatment
 from centralino.domain.outbound.pacing import PredictivePacer
 from centralino.engine.center import ABANDON_MESSAGE, COMFORT_NOISE, Center, Dial
 from centralino.engine.clock import Clock, WallClock
 from centralino.services import dialing
+from centralino.services.calls import log_states, save_calls
 from centralino.services.context import ServiceContext
 from centralino.services.dial_source import StoreDialSource
+from centralino.services.inbound import InboundSetup, load_inbound
 from centralino.sim.distributions import Exponential, LogNormal
+from centralino.sim.live_callers import LiveCallers
 from centralino.sim.populations import OutboundPopulation
 from centralino.sim.scenario import Population
 from centralino.telephony.sim.network import Fate, SimNetwork
@@ -39,18 +48,68 @@ DEMO_POPULATION = Population(
     talk=LogNormal(dist="lognormal", mean=50.0, sd=35.0),
     patience=Exponential(dist="exponential", mean=6.0), positive=0.08,
 )  # fmt: skip
+# How long the demo's prompts last (seconds); any other prompt lasts DEFAULT_PROMPT.
+PROMPTS = {
+    "moh": 0.0, ABANDON_MESSAGE: 4.0, COMFORT_NOISE: 1.0, "ivr_invalid": 3.0, "closed": 6.0,
+    "operator_code": 3.0, "callback_offer": 5.0, "voicemail_greeting": 4.0,
+}  # fmt: skip
+DEFAULT_PROMPT = 5.0
+
+
+class _Site:
+    """One company's live engine and what it owes the store."""
+
+    def __init__(self, company_id: int, clock: Clock, live: LiveCenter) -> None:
+        self.company_id = company_id
+        self.records: list[CallRecord] = []
+        self.states: list[tuple[str, str, str | None, float]] = []
+        self.usernames: dict[str, str] = {}  # operator id -> username
+        self.campaign_names: dict[str, str] = {}  # engine campaign name -> stored name
+        self.known: set[str] = set()  # engine campaign names seen active
+        self.network = SimNetwork(
+            clock, live._fate, prompt_seconds=PROMPTS, default_prompt_seconds=DEFAULT_PROMPT
+        )
+        self.center = Center(clock, self.network, self._sink)
+        self.callers = LiveCallers(clock, self.network, live.callers_per_hour, company_id)
+        self.center.state_listeners.append(self._state)
+
+    def _sink(self, record: CallRecord) -> None:
+        """Keep the record for the store, with stored names: the campaign's own name and
+        the operator's username (the engine knows them as `campaign:<id>`, `user:<id>`)."""
+        changes: dict[str, str] = {}
+        if record.direction != "inbound" and record.queue in self.campaign_names:
+            changes["queue"] = self.campaign_names[record.queue]
+        if record.operator in self.usernames:
+            changes["operator"] = self.usernames[record.operator]
+        self.records.append(replace(record, **changes) if changes else record)  # type: ignore[arg-type]
+
+    def _state(self, op_id: str, state: OperatorState, reason: str | None, at: float) -> None:
+        name = self.usernames.get(op_id)
+        if name is not None:
+            self.states.append((name, state.value, reason, at))
 
 
 class LiveCenter:
-    def __init__(self, ctx: ServiceContext, *, bots: bool, every: float = 3.0, seed: int = 1):
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        bots: bool,
+        every: float = 3.0,
+        seed: int = 1,
+        callers_per_hour: float | None = None,
+    ):
         self.ctx = ctx
         self.bots = bots
         self.every = every
         self._rng = random.Random(seed)
         self._population = OutboundPopulation(DEMO_POPULATION, "", f"{seed}:live")
-        self._user_ids: dict[str, int] = {}
-        self.center: Center | None = None
-        self._known: set[str] = set()
+        self._user_ids: dict[str, int] = {}  # operator id -> user id, every company
+        self.callers_per_hour = (
+            callers_per_hour if callers_per_hour is not None else (90.0 if bots else 0.0)
+        )
+        self.sites: dict[int, _Site] = {}
+        self._started = False
 
     def _fate(self, number: str) -> Fate:
         return self._population.fate()
@@ -64,16 +123,30 @@ class LiveCenter:
             assert loop is not None
             clock = WallClock(loop)
         self.clock = clock
-        self.network = SimNetwork(
-            clock, self._fate, prompt_seconds={"moh": 0.0, ABANDON_MESSAGE: 4.0, COMFORT_NOISE: 1.0}
-        )
-        self.center = Center(clock, self.network, lambda _record: None)  # the store has it
-        if self.bots:
-            self.center.wrap_up_listeners.append(self._bot_wrap_up)
-            self.center.preview_listeners.append(self._bot_preview)
+        self._started = True
         recovered = dialing.recover(self.ctx, sole_dialer=True)
         if recovered:
             log.info("recovered %d interrupted attempts", recovered)
+
+    def site(self, company_id: int) -> _Site:
+        site = self.sites.get(company_id)
+        if site is None:
+            site = _Site(company_id, self.clock, self)
+            if self.bots:
+                site.center.wrap_up_listeners.append(self._bot_wrap_up(site))
+                site.center.preview_listeners.append(self._bot_preview(site))
+                site.center.paused_listeners.append(self._bot_paused(site))
+            self.sites[company_id] = site
+        return site
+
+    def center_of(self, company_id: int) -> Center | None:
+        site = self.sites.get(company_id)
+        return site.center if site else None
+
+    @property
+    def center(self) -> Center | None:
+        """The engine of the only company running (None with none or several)."""
+        return next(iter(self.sites.values())).center if len(self.sites) == 1 else None
 
     async def run(self) -> None:
         while True:
@@ -83,12 +156,92 @@ class LiveCenter:
                 log.exception("live engine: sync failed")
             await asyncio.sleep(self.every)
 
+    # --- one pass ---
+
     def sync(self) -> None:
-        center = self.center
-        assert center is not None
+        assert self._started
         with self.ctx.uow() as uow:
             active = uow.campaigns.active()
             operators = {c.id: uow.campaigns.operators(c.id) for c in active}
+            companies = uow.companies.list(None, 10_000, 0).items
+            setups = {co.id: load_inbound(uow, co.id) for co in companies}
+        by_company: dict[int, list[Campaign]] = {}
+        for c in active:
+            by_company.setdefault(c.company_id, []).append(c)
+        for company_id in sorted(set(by_company) | {k for k, s in setups.items() if not s.empty}):
+            site = self.site(company_id)
+            inbound = setups.get(company_id, InboundSetup())
+            self._sync_inbound(site, inbound)
+            self._sync_campaigns(site, by_company.get(company_id, []), operators, inbound)
+        self.flush()
+
+    def flush(self) -> None:
+        """Finished calls and operator state changes to the store (one transaction each site)."""
+        for site in self.sites.values():
+            records, site.records = site.records, []
+            states, site.states = site.states, []
+            if not records and not states:
+                continue
+            try:
+                with self.ctx.uow() as uow:
+                    save_calls(uow, site.company_id, records)
+                    log_states(uow, site.company_id, states)
+                    uow.commit()
+            except Exception:
+                site.records[:0] = records  # kept for the next pass
+                site.states[:0] = states
+                raise
+
+    def _sync_inbound(self, site: _Site, setup: InboundSetup) -> None:
+        center = site.center
+        for q in setup.queues:
+            center.acd.update_queue(q)
+        center.pause_reasons.update({r.code: r for r in setup.pause_reasons})
+        wanted = {s.name for s in setup.services}
+        for name in list(center.flow.services):
+            if name not in wanted:
+                center.flow.remove_service(name)
+        for s in setup.services:
+            if center.flow.services.get(s.name) != s:
+                try:
+                    center.flow.replace_service(s)
+                except Exception:
+                    log.exception("live engine: service %s not applied", s.name)
+        if not self.bots:
+            return
+        codes = []
+        for username, member_of in setup.memberships.items():
+            uid = setup.user_ids.get(username)
+            if uid is None:
+                continue
+            op_id = f"user:{uid}"
+            code = f"{uid:03d}"
+            self._user_ids[op_id] = uid
+            site.usernames[op_id] = username
+            if not center.has_operator(op_id):
+                center.add_operator(op_id, member_of, code=code)
+                site.network.register_endpoint(op_id)
+                center.login(op_id)
+            else:
+                have = {q: t for q, t in center.memberships(op_id)}
+                for q, tier in member_of:
+                    if have.get(q) != tier:
+                        center.join_queue(op_id, q, tier)
+                for q in have:
+                    if q not in {name for name, _ in member_of}:
+                        center.leave_queue(op_id, q)
+            codes.append(code)
+        site.callers.codes = codes
+        site.callers.set_services(setup.services)
+
+    def _sync_campaigns(
+        self,
+        site: _Site,
+        active: list[Campaign],
+        operators: dict[int, list[tuple[int, str]]],
+        setup: InboundSetup,
+    ) -> None:
+        center = site.center
         live: list[str] = []
         wanted: dict[str, list[str]] = {}  # bot operator -> the active campaigns they are on
         for c in active:
@@ -99,38 +252,41 @@ class LiveCenter:
             name = f"campaign:{c.id}"
             live.append(name)
             if not center.has_campaign(name):
-                self._add_campaign(c, name)
+                self._add_campaign(site, c, name)
             else:
                 center.resume_dialing(name)
-            for uid, _username in operators[c.id]:
+            for uid, username in operators[c.id]:
                 wanted.setdefault(f"user:{uid}", []).append(name)
+                site.usernames[f"user:{uid}"] = username
         if self.bots:
-            self._place_bots(wanted)
-        for name in self._known:
+            self._place_bots(site, wanted)
+        for name in site.known:
             if name not in live:
                 center.stop_dialing(name)
-        self._known |= set(live)
+        site.known |= set(live)
 
-    def _place_bots(self, wanted: dict[str, list[str]]) -> None:
+    def _place_bots(self, site: _Site, wanted: dict[str, list[str]]) -> None:
         """Each bot works one campaign at a time: bots shared by several active campaigns
         are spread over them, and follow when a campaign stops."""
-        center = self.center
-        assert center is not None
+        center = site.center
         for op_id, names in wanted.items():
             target = names[int(op_id.split(":")[1]) % len(names)]
             if not center.has_operator(op_id):
                 self._user_ids[op_id] = int(op_id.split(":")[1])
                 center.add_operator(op_id, (), target)
-                self.network.register_endpoint(op_id)
+                site.network.register_endpoint(op_id)
                 center.login(op_id)
             elif center.campaign_of(op_id) != target:
                 center.assign_operator(op_id, target)
-        for op_id in self._user_ids:
-            if op_id not in wanted and center.campaign_of(op_id) is not None:
+        for op_id in list(site.usernames):
+            if (
+                op_id not in wanted
+                and center.has_operator(op_id)
+                and center.campaign_of(op_id) is not None
+            ):
                 center.assign_operator(op_id, None)
 
-    def _add_campaign(self, c: Campaign, name: str) -> None:
-        assert self.center is not None
+    def _add_campaign(self, site: _Site, c: Campaign, name: str) -> None:
         preset = PRESETS[c.compliance]
         grace = preset.abandon_after.total_seconds()
         pacer = (
@@ -138,12 +294,12 @@ class LiveCenter:
             if c.dial_mode is DialMode.PREDICTIVE
             else None
         )
-        center = self.center
+        center = site.center
 
         def present() -> list[int]:
             return [u for op in center.logged_in(name) if (u := self._user_ids.get(op))]
 
-        self.center.add_campaign(
+        center.add_campaign(
             name, StoreDialSource(self.ctx, c.id, self._user_of, present), ratio=c.power_ratio,
             caller_id=c.caller_id or "", abandon_after=grace, predictive=pacer,
             mode=c.dial_mode.value,
@@ -151,27 +307,50 @@ class LiveCenter:
             if preset.treatment is AbandonTreatment.COMFORT_NOISE
             else ABANDON_MESSAGE,
         )  # fmt: skip
-        self._known = self._known | {name}
+        site.known.add(name)
+        site.campaign_names[name] = c.name
 
-    def _bot_wrap_up(self, op_id: str, record: CallRecord) -> None:
-        assert self.center is not None
-        positive = self._rng.random() < DEMO_POPULATION.positive
-        outcome = "positive" if positive else self._rng.choice(["not_interested", "completed"])
-        self.clock.call_later(self._rng.uniform(5.0, 20.0), self._finish, op_id, outcome, positive)
+    # --- bots ---
 
-    def _bot_preview(self, op_id: str, _dial: Dial) -> None:
-        assert self.center is not None
-        self.clock.call_later(self._rng.uniform(2.0, 6.0), self._dial, op_id)
+    def _bot_wrap_up(self, site: _Site):  # type: ignore[no-untyped-def]
+        def wrap_up(op_id: str, record: CallRecord) -> None:
+            positive = self._rng.random() < DEMO_POPULATION.positive
+            outcome = "positive" if positive else self._rng.choice(["not_interested", "completed"])
+            delay = self._rng.uniform(5.0, 20.0)
+            self.clock.call_later(delay, self._finish, site, op_id, outcome, positive)
 
-    def _dial(self, op_id: str) -> None:
-        assert self.center is not None
+        return wrap_up
+
+    def _bot_preview(self, site: _Site):  # type: ignore[no-untyped-def]
+        def preview(op_id: str, _dial: Dial) -> None:
+            self.clock.call_later(self._rng.uniform(2.0, 6.0), self._dial, site, op_id)
+
+        return preview
+
+    def _bot_paused(self, site: _Site):  # type: ignore[no-untyped-def]
+        def paused(op_id: str) -> None:  # a bot paused by the system comes back in a while
+            self.clock.call_later(self._rng.uniform(60.0, 180.0), self._resume, site, op_id)
+
+        return paused
+
+    def _dial(self, site: _Site, op_id: str) -> None:
         with contextlib.suppress(Exception):
-            self.center.dial_preview(op_id)
+            site.center.dial_preview(op_id)
 
-    def _finish(self, op_id: str, outcome: str, positive: bool) -> None:
-        assert self.center is not None
+    def _resume(self, site: _Site, op_id: str) -> None:
         with contextlib.suppress(Exception):
-            self.center.finish_wrap_up(op_id, outcome, positive)
+            site.center.resume(op_id)
+
+    def _finish(self, site: _Site, op_id: str, outcome: str, positive: bool) -> None:
+        with contextlib.suppress(Exception):
+            site.center.finish_wrap_up(op_id, outcome, positive)
+
+    def stop(self) -> None:
+        for site in self.sites.values():
+            site.center.stop_dialing()
+            site.callers.set_services([])
+        with contextlib.suppress(Exception):
+            self.flush()
 
 
 @contextlib.asynccontextmanager
@@ -185,5 +364,4 @@ async def running(live: LiveCenter) -> AsyncIterator[LiveCenter]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        if live.center is not None:
-            live.center.stop_dialing()
+        live.stop()

@@ -37,7 +37,12 @@ class Settings(BaseSettings):
         default="sim", description="'sim': the live engine dials on the simulated network"
     )
     demo_bots: bool = Field(
-        default=False, description="Bot operators take the calls of active campaigns (demo)"
+        default=False,
+        description="Bot operators take the calls of active campaigns and queues, and "
+        "simulated callers ring every service number (demo)",
+    )
+    demo_callers_per_hour: float = Field(
+        default=90.0, ge=0, le=36_000, description="With demo_bots: calls per hour to each service"
     )
 
     @cached_property

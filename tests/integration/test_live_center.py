@@ -58,3 +58,58 @@ def test_live_engine_follows_the_stored_campaigns(ctx: ServiceContext) -> None:
     clock.run(until=1200.0)
     assert dials(ctx, b) == before
     assert all(center.campaign_of(f"user:{u}") == f"campaign:{a}" for u in bots)
+
+
+def test_live_engine_routes_simulated_callers_through_a_stored_service(
+    ctx: ServiceContext,
+) -> None:
+    """A queue with two tiers and a service with an IVR, configured in the store: the
+    live engine applies them, bots answer, simulated callers ring the number, and every
+    finished call and operator state change is stored."""
+    from centralino.services import inbound_services, queues
+    from centralino.store.tables import calls as calls_t
+    from centralino.store.tables import operator_states
+
+    world = build_world(ctx)
+    admin = world.admin()
+    team = world.target_group("own")
+    care = queues.create_queue(ctx, admin, "Care", team.id, {"tier_wait": 15})
+    queues.create_queue(ctx, admin, "Info", team.id, {})
+    first, second = world.make_user("own"), world.make_user("own")
+    queues.set_members(ctx, admin, care.id, [(first, 0), (second, 1)])
+    inbound_services.create_service(
+        ctx, admin,
+        {"name": "Line", "group_id": team.id, "numbers": ["+390611112222"], "queue": "Care",
+         "welcome": "hello",
+         "menus": {"main": {"options": {"1": {"kind": "queue", "target": "Care"},
+                                        "2": {"kind": "queue", "target": "Info"}},
+                            "default": {"kind": "queue", "target": "Care"}}},
+         "root_menu": "main"},
+    )  # fmt: skip
+    live = LiveCenter(ctx, bots=True, callers_per_hour=240.0)
+    clock = VirtualClock(1_795_424_400.0)
+    live.start(None, clock)
+    live.sync()
+    center = live.center_of(world.company_a)
+    assert center is not None
+    assert center.memberships(f"user:{first}") == [("Care", 0)]
+    assert center.memberships(f"user:{second}") == [("Care", 1)]
+    for _ in range(20):  # ten minutes, a pass every 30 s
+        clock.run(until=clock.now() + 30.0)
+        live.sync()
+    with ctx.engine.connect() as conn:
+        stored = conn.execute(select(calls_t)).all()
+        states = conn.execute(select(operator_states)).all()
+    inbound = [r for r in stored if r.direction == "inbound"]
+    assert len(inbound) >= 20
+    assert {r.service for r in inbound} == {"Line"}
+    talked = [r for r in inbound if r.result == "talked"]
+    assert talked and all(r.queue == "Care" for r in talked)  # nobody serves Info
+    assert {r.user_id for r in talked} <= {first, second}
+    phases = [p[1] for p in talked[0].phases]
+    assert phases[:3] == ["arrival", "welcome", "ivr"] and "pickup" in phases
+    assert {s.state for s in states} >= {"ready", "ringing", "talking", "wrap_up"}
+    # a setting changed in the store reaches the running engine on the next pass
+    queues.update_queue(ctx, admin, care.id, {"strategy": "longest_idle"})
+    live.sync()
+    assert center.acd.queues["Care"].config.strategy.value == "longest_idle"

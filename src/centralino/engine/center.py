@@ -248,6 +248,11 @@ class Center:
     def leave_queue(self, op_id: str, queue: str) -> None:
         self.acd.leave(self._op(op_id), queue)
 
+    def memberships(self, op_id: str) -> list[tuple[str, int]]:
+        """The operator's (queue, tier) pairs."""
+        op = self._op(op_id)
+        return [(q.name, q.router.tier_of(op.id) or 0) for q in op.queues]
+
     def operator_by_code(self, code: str) -> OpRun | None:
         return self._codes.get(code)
 

@@ -19,6 +19,11 @@ class InboundSetup:
     memberships: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     services: list[ServiceConfig] = field(default_factory=list)
     pause_reasons: list[PauseReason] = field(default_factory=list)
+    user_ids: dict[str, int] = field(default_factory=dict)  # username -> user id of members
+
+    @property
+    def empty(self) -> bool:
+        return not self.queues and not self.services
 
 
 def load_inbound(uow: UnitOfWork, company_id: int) -> InboundSetup:
@@ -31,4 +36,5 @@ def load_inbound(uow: UnitOfWork, company_id: int) -> InboundSetup:
         memberships=uow.queues.memberships(company_id),
         services=[s.config for s in uow.services.of_company(company_id)],
         pause_reasons=stored or list(DEFAULT_REASONS),
+        user_ids=uow.queues.member_ids(company_id),
     )

@@ -147,6 +147,17 @@ class QueueRepo:
                 [{"queue_id": queue_id, "user_id": u, "tier": t} for u, t in members],
             )
 
+    def member_ids(self, company_id: int) -> dict[str, int]:
+        """username -> user id of the company's active users in any of its queues."""
+        rows = self.conn.execute(
+            select(users.c.username, users.c.id)
+            .join(queue_members, queue_members.c.user_id == users.c.id)
+            .join(queues, queues.c.id == queue_members.c.queue_id)
+            .where(queues.c.company_id == company_id, users.c.is_active.is_(True))
+            .distinct()
+        ).all()
+        return {r.username: r.id for r in rows}
+
     def memberships(self, company_id: int) -> dict[str, list[tuple[str, int]]]:
         """username -> [(queue name, tier)] of the company's active users in its queues."""
         rows = self.conn.execute(

@@ -79,7 +79,7 @@ def demo(
     from centralino.demo import DEMO_COMPANY, DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     ctx = build_context()
-    ctx.settings.demo_bots = True  # bot operators work the demo's predictive campaign
+    ctx.settings.demo_bots = True  # bot operators and simulated callers: the demo's center
     created = seed_demo(ctx)
     table = Table(title=f"{DEMO_COMPANY}: demo users (password for all: {DEMO_PASSWORD})")
     table.add_column("username")

@@ -1,5 +1,7 @@
-"""The demo company: two sites, a partner center, a client, a user for every role, and a
-predictive campaign worked by bot operators."""
+"""The demo company: two sites, a partner center, a client, a user for every role, a
+predictive campaign worked by bot operators, and an inbound customer line (a number, a
+service with an IVR, a two-tier queue with the partner center as second tier, a sales
+queue that blends in the campaign's bots) answered by bot operators."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from centralino.domain.access import Principal
 from centralino.domain.org import GroupKind
 from centralino.domain.outbound.campaign import CampaignState, DialMode, Window
 from centralino.domain.roles import Role
-from centralino.services import campaigns, imports, org, users
+from centralino.services import campaigns, imports, inbound_services, org, queues, users
 from centralino.services.context import ServiceContext
 from centralino.services.users import GrantRequest
 
@@ -21,6 +23,10 @@ DEMO_COMPANY = "Centralino Demo"
 DEMO_PASSWORD = "demo-password"
 DEMO_CAMPAIGN = "Acme Energia: offerta casa"
 DEMO_BOTS = 12
+DEMO_NUMBER = "+390699990000"
+DEMO_SERVICE = "Acme Energia: servizio clienti"
+CARE_QUEUE, SALES_QUEUE = "Assistenza", "Commerciale"
+CARE_BOTS, PARTNER_BOTS = 6, 3
 
 
 @dataclass(slots=True, frozen=True)
@@ -86,7 +92,72 @@ def seed_demo(ctx: ServiceContext) -> bool:
             roles=[GrantRequest(du.role, g.id)],
         )  # fmt: skip
     seed_demo_campaign(ctx, actor, groups["vendite"].id, client.id)
+    seed_demo_inbound(ctx, actor, groups["helpdesk"].id, groups["partner_team"].id,
+                      groups["vendite"].id, client.id)  # fmt: skip
     return True
+
+
+def seed_demo_inbound(
+    ctx: ServiceContext, actor: Principal, care_team: int, partner_team: int, sales_team: int,
+    client_id: int,
+) -> None:  # fmt: skip
+    """The customer line: number → service (welcome, IVR) → the care queue, tier 0 the
+    Rome help desk, tier 1 the Bari partner after 20 s; or the sales queue, worked by
+    four of the campaign's bots while a caller waits (blending)."""
+    care_bots = [
+        users.create_user(
+            ctx, actor, group_id=care_team, username=f"care{i:02d}",
+            display_name=f"Bot help desk {i:02d}", password=DEMO_PASSWORD,
+            roles=[GrantRequest(Role.OPERATOR, care_team)],
+        )[0].id
+        for i in range(1, CARE_BOTS + 1)
+    ]  # fmt: skip
+    partner_bots = [
+        users.create_user(
+            ctx, actor, group_id=partner_team, username=f"bari{i:02d}",
+            display_name=f"Bot Bari {i:02d}", password=DEMO_PASSWORD,
+            roles=[GrantRequest(Role.OPERATOR, partner_team)],
+        )[0].id
+        for i in range(1, PARTNER_BOTS + 1)
+    ]  # fmt: skip
+    care = queues.create_queue(
+        ctx, actor, CARE_QUEUE, care_team,
+        {"strategy": "round_robin", "target_seconds": 20, "tier_wait": 20, "max_wait": 300,
+         "overflow": {"kind": "voicemail", "target": "assistenza"}, "announce_every": 60,
+         "wrap_up_seconds": 60},
+    )  # fmt: skip
+    tiers = [(u, 0) for u in care_bots] + [(u, 1) for u in partner_bots]
+    queues.set_members(ctx, actor, care.id, tiers)
+    sales = queues.create_queue(
+        ctx, actor, SALES_QUEUE, sales_team,
+        {"strategy": "longest_idle", "target_seconds": 30, "max_wait": 180,
+         "overflow": {"kind": "queue", "target": CARE_QUEUE}, "blend": {"waiting_calls": 1}},
+    )  # fmt: skip
+    with ctx.uow() as uow:
+        blended = [
+            u.id for u in (uow.users.by_username(f"bot{i:02d}") for i in range(1, 5))
+            if u is not None
+        ]  # fmt: skip
+    queues.set_members(ctx, actor, sales.id, [(u, 0) for u in blended])
+    inbound_services.create_service(
+        ctx, actor,
+        {"name": DEMO_SERVICE, "group_id": care_team, "client_id": client_id,
+         "numbers": [DEMO_NUMBER], "queue": CARE_QUEUE, "timezone": "Europe/Rome",
+         "welcome": "benvenuto", "whisper": "whisper_acme",
+         "screen_pop": "https://crm.example.com/acme?caller={caller}&call={call_id}",
+         "menus": {
+             "main": {"prompt": "menu_principale", "options": {
+                 "1": {"kind": "queue", "target": CARE_QUEUE},
+                 "2": {"kind": "queue", "target": SALES_QUEUE},
+                 "3": {"kind": "menu", "target": "info"},
+                 "9": {"kind": "operator", "target": CARE_QUEUE}},
+                 "default": {"kind": "queue", "target": CARE_QUEUE}},
+             "info": {"prompt": "menu_info", "options": {
+                 "1": {"kind": "message", "target": "orari_apertura"},
+                 "2": {"kind": "voicemail", "target": "info"}},
+                 "default": {"kind": "queue", "target": CARE_QUEUE}}},
+         "root_menu": "main"},
+    )  # fmt: skip
 
 
 def _demo_list(path: Path, rows: int, seed: int = 7) -> None:

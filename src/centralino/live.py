@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -52,7 +53,11 @@ DEMO_POPULATION = Population(
 PROMPTS = {
     "moh": 0.0, ABANDON_MESSAGE: 4.0, COMFORT_NOISE: 1.0, "ivr_invalid": 3.0, "closed": 6.0,
     "operator_code": 3.0, "callback_offer": 5.0, "voicemail_greeting": 4.0,
+    # the demo's own prompts (demo.py)
+    "benvenuto": 4.0, "menu_principale": 6.0, "menu_info": 5.0, "orari_apertura": 6.0,
+    "whisper_acme": 1.5,
 }  # fmt: skip
+_ENGINE_USER = re.compile(r"user:(\d+)")
 DEFAULT_PROMPT = 5.0
 
 
@@ -81,7 +86,13 @@ class _Site:
             changes["queue"] = self.campaign_names[record.queue]
         if record.operator in self.usernames:
             changes["operator"] = self.usernames[record.operator]
-        self.records.append(replace(record, **changes) if changes else record)  # type: ignore[arg-type]
+        names = self.usernames
+
+        def name(m: re.Match[str]) -> str:
+            return names.get(m.group(0), m.group(0))
+
+        phases = [(at, p, _ENGINE_USER.sub(name, d)) for at, p, d in record.phases]
+        self.records.append(replace(record, phases=phases, **changes))  # type: ignore[arg-type]
 
     def _state(self, op_id: str, state: OperatorState, reason: str | None, at: float) -> None:
         name = self.usernames.get(op_id)

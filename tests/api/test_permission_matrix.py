@@ -43,6 +43,7 @@ READ_PERMISSION: dict[str, str] = {
     "pause_reason": "services.read|calls.handle",
     "call": "stats.read",
     "operator_state": "stats.read",
+    "transfer_target": "calls.handle",
 }
 
 # Resources with no client link: a client user never sees one, whatever its permissions.

@@ -29,6 +29,7 @@ from centralino.api.orgs.routes import router as orgs_router
 from centralino.api.pause_reasons.routes import router as pause_reasons_router
 from centralino.api.queues.routes import router as queues_router
 from centralino.api.records.routes import router as records_router
+from centralino.api.transfers.routes import router as transfers_router
 from centralino.api.users.routes import router as users_router
 from centralino.domain.errors import DomainError
 from centralino.services.context import ServiceContext
@@ -53,6 +54,7 @@ def api_router() -> APIRouter:
         inbound_services_router,
         pause_reasons_router,
         calls_router,
+        transfers_router,
         audit_router,
     )
     for r in (*routers, events_router):

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from centralino.domain.roles import DEFAULT_PERMISSIONS, Permission, Role
 from centralino.services.context import ServiceContext
-from centralino.web import admin, campaigns, pages
+from centralino.web import admin, campaigns, inbound, pages
 from world import PASSWORD, World, build_world
 
 
@@ -123,7 +123,7 @@ def test_every_page_is_in_the_access_table() -> None:
     from fastapi.routing import APIRoute
 
     get_pages = {
-        r.path for mod in (pages, admin, campaigns) for r in mod.router.routes
+        r.path for mod in (pages, admin, campaigns, inbound) for r in mod.router.routes
         if isinstance(r, APIRoute) and "GET" in r.methods
     }  # fmt: skip
     assert get_pages <= set(pages.PAGE_ACCESS), get_pages - set(pages.PAGE_ACCESS)
@@ -139,6 +139,8 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
     sibling_user = world.make_user("sibling")
     own_campaign = world.make_campaign("own")
     sibling_campaign = world.make_campaign("sibling")
+    for loc in ("own", "sibling", "foreign"):  # the inbound page names each queue's group
+        world.make_queue(loc)
     for path, need in pages.PAGE_ACCESS.items():
         targets = [("own", path)]
         if "{user_id}" in path:
@@ -175,3 +177,4 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
                 # no row of the sibling site or of company B leaks into any page
                 for foreign in ("T2", "S2", "SB", "Company B", "Client S2", "Client SB"):
                     assert f">{foreign}<" not in r.text, (role, url, foreign)
+                    assert f'"{foreign}"' not in r.text, (role, url, foreign)  # nor in JSON

@@ -39,6 +39,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("/", N_("Home"), None),
     NavItem("/campaigns", N_("Campaigns"), Permission.CAMPAIGNS_READ),
+    NavItem("/inbound", N_("Inbound"), Permission.SERVICES_READ),
     NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),
     NavItem("/admin/users", N_("Users"), Permission.USERS_READ),
     NavItem("/admin/clients", N_("Clients"), Permission.CLIENTS_READ),

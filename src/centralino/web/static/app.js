@@ -145,3 +145,165 @@ function followImports() {
 
 startCampaignFigures();
 followImports();
+
+// Inbound page: queues, operators and the last calls from /inbound/live.json every 2 s;
+// times in state and waits count on between refreshes.
+function startInbound() {
+  const box = document.getElementById("inbound");
+  if (!box) return;
+  const badge = document.getElementById("live-badge");
+  const open = new Set(); // calls whose phases are shown
+  let fetchedAt = performance.now();
+  const clock = (s) => {
+    const t = Math.max(0, Math.floor(s));
+    const h = Math.floor(t / 3600);
+    const m = String(Math.floor((t % 3600) / 60)).padStart(2, "0");
+    const sec = String(t % 60).padStart(2, "0");
+    return h ? `${h}:${m}:${sec}` : `${m}:${sec}`;
+  };
+  const el = (tag, text, cls) => {
+    const e = document.createElement(tag);
+    if (text != null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  };
+  const dash = (x) => (x == null ? "—" : x);
+  const counter = (seconds) => {
+    const span = el("span", clock(seconds));
+    span.dataset.count = String(seconds);
+    return span;
+  };
+  const fill = (table, rows, width) => {
+    if (!table) return;
+    if (!rows.length) {
+      const tr = el("tr");
+      const td = el("td", table.dataset.empty, "muted");
+      td.colSpan = width;
+      tr.append(td);
+      rows.push(tr);
+    }
+    table.tBodies[0].replaceChildren(...rows);
+  };
+  const queueRow = (q) => {
+    const tr = el("tr");
+    const name = el("td");
+    name.append(el("strong", q.queue), el("span", q.group, "muted small block"));
+    const longest = el("td", null, "num");
+    if (q.waiting) longest.append(counter(q.longest_wait));
+    else longest.textContent = q.live ? "00:00" : "—";
+    const waiting = el("td", dash(q.waiting), q.waiting ? "num hot" : "num");
+    tr.append(name, el("td", q.strategy_label), el("td", dash(q.tiers), "num"), waiting, longest,
+      el("td", dash(q.ringing), "num"));
+    for (const s of ["ready", "ringing", "talking", "wrap_up", "paused"]) {
+      tr.append(el("td", dash(q.operators[s]), "num"));
+    }
+    const blend = el("td");
+    if (q.blending) {
+      blend.append(el("span", box.dataset.labelBlending, "state state-blending"),
+        el("span", q.blend_reason, "muted small block"));
+    }
+    tr.append(blend);
+    return tr;
+  };
+  const operatorRow = (o) => {
+    const tr = el("tr");
+    const who = el("td", o.username);
+    who.title = o.name;
+    const state = el("td");
+    state.append(el("span", o.state_label, `state op-${o.state}`));
+    const since = el("td", null, "num");
+    since.append(counter(o.in_state));
+    const call = el("td");
+    if (o.call) {
+      if (o.call.number) call.append(`${o.call.number} · `);
+      call.append(el("span", o.call.service, "muted"));
+    }
+    tr.append(who, state, since, el("td", o.reason), el("td", o.queues.join(", ")), call);
+    return tr;
+  };
+  const callRows = (c) => {
+    const tr = el("tr");
+    tr.dataset.call = String(c.id);
+    const at = el("td", c.at_local, "nowrap");
+    at.title = c.at_full;
+    const result = el("td");
+    result.append(el("span", c.result_label, `state result-${c.result}`));
+    const toggle = el("button", `${box.dataset.labelPhases} (${c.phases.length})`, "link phases-toggle");
+    toggle.type = "button";
+    toggle.setAttribute("aria-controls", `phases-${c.id}`);
+    toggle.setAttribute("aria-expanded", String(open.has(String(c.id))));
+    const cell = el("td");
+    cell.append(toggle);
+    tr.append(at, el("td", c.number, "nowrap"), el("td", c.service), el("td", c.queue), result,
+      el("td", c.operator), el("td", c.wait_text, "num"), el("td", c.talk_text, "num"), cell);
+    const more = el("tr", null, "phases-row");
+    more.id = `phases-${c.id}`;
+    more.hidden = !open.has(String(c.id));
+    const td = el("td");
+    td.colSpan = 9;
+    const list = el("table", null, "phases");
+    for (const p of c.phases) {
+      const row = el("tr");
+      row.append(el("td", p.at_local, "nowrap"),
+        el("td", p.offset == null ? "" : `+${p.offset.toFixed(1)} s`, "num muted"),
+        el("td", p.phase_label), el("td", p.detail, "muted"));
+      list.append(row);
+    }
+    td.append(list);
+    more.append(td);
+    return [tr, more];
+  };
+  let shownCalls = "";
+  const show = (data) => {
+    fetchedAt = performance.now();
+    box.querySelectorAll("[data-k]").forEach((e) => { e.textContent = String(data[e.dataset.k]); });
+    fill(document.getElementById("queues-table"), data.queues.map(queueRow), 12);
+    fill(document.getElementById("operators-table"), data.operators.map(operatorRow), 6);
+    const calls = document.getElementById("calls-table");
+    if (calls && data.calls) {
+      const ids = data.calls.map((c) => c.id).join(",");
+      if (ids !== shownCalls) { // finished calls do not change: rebuild only on news
+        shownCalls = ids;
+        fill(calls, data.calls.flatMap(callRows), 9);
+      }
+    }
+  };
+  // Times in state and waits go on counting between two refreshes.
+  const tick = () => {
+    const gone = (performance.now() - fetchedAt) / 1000;
+    box.querySelectorAll("[data-count]").forEach((e) => {
+      e.textContent = clock(Number(e.dataset.count) + gone);
+    });
+  };
+  box.addEventListener("click", (ev) => {
+    const button = ev.target.closest(".phases-toggle");
+    if (!button) return;
+    const row = document.getElementById(button.getAttribute("aria-controls"));
+    const id = button.getAttribute("aria-controls").slice("phases-".length);
+    const show = row.hidden;
+    row.hidden = !show;
+    button.setAttribute("aria-expanded", String(show));
+    if (show) open.add(id); else open.delete(id);
+  });
+  const calls = document.getElementById("calls-table");
+  if (calls) {
+    shownCalls = [...calls.querySelectorAll("tr[data-call]")].map((r) => r.dataset.call).join(",");
+  }
+  if (!badge) return; // the live engine is off: nothing moves
+  const refresh = async () => {
+    try {
+      const r = await fetch(box.dataset.url, { headers: { accept: "application/json" } });
+      if (!r.ok) throw new Error(String(r.status));
+      show(await r.json());
+      badge.textContent = badge.dataset.labelOn;
+      badge.classList.add("on");
+    } catch (_err) {
+      badge.textContent = badge.dataset.labelOff;
+      badge.classList.remove("on");
+    }
+  };
+  setInterval(refresh, 2000);
+  setInterval(tick, 1000);
+}
+
+startInbound();

@@ -99,6 +99,7 @@ def test_queue_bad_input(client: TestClient, world: World) -> None:
         ([{"user_id": own}, {"user_id": own, "tier": 1}], "members.1.user_id", 422),
         ([{"user_id": world.make_user("foreign")}], "members.0.user_id", 404),
         ([{"user_id": world.make_user("sibling")}], "members.0.user_id", 404),
+        ([{"user_id": world.make_user("own", Role.BACK_OFFICE)}], "members.0.user_id", 422),
     ]
     for members, field, status in member_cases:
         r = client.put(url, json={"members": members}, headers=csrf)

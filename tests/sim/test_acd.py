@@ -745,6 +745,18 @@ def test_without_a_threshold_reached_blended_operators_take_no_inbound_call() ->
     assert rig.record("+391").result is CallResult.ABANDONED
 
 
+def test_a_queue_without_thresholds_gives_its_calls_to_free_campaign_operators() -> None:
+    rig = Rig()
+    rig.center.add_campaign("out", NumberList([]), mode="manual")
+    inbound(rig, QueueConfig("care"))
+    rig.operator("olga", queues=("care",), campaign="out")
+    rig.call(0.0, LINE, "+391", Fate(talk=30.0))
+    rig.run()
+    rec = rig.record("+391")
+    assert rec.operator == "olga" and rec.picked_up_at == 0.0
+    assert rig.center.campaign_of("olga") == "out"  # still on the campaign
+
+
 # --- transfers ---
 
 

@@ -10,7 +10,9 @@ the call to the overflow. A full queue sends a new caller to the overflow at onc
 
 Blending: operators who also serve a campaign take a queue's calls only while the
 queue is over one of its blend thresholds; meanwhile the dialer does not count
-them as free, so it slows down. The queue lets them go when no call waits.
+them as free, so it slows down. The queue lets them go when no call waits. A queue
+with no blend thresholds gives its calls to such operators whenever they are free
+(inbound first, the dialer gets them otherwise).
 """
 
 from __future__ import annotations
@@ -81,8 +83,9 @@ class Acd:
     # --- readiness ---
 
     def eligible(self, op: OpRun, q: QueueRun) -> bool:
-        """Dedicated members always; blended ones (with a campaign) while the queue blends."""
-        return op.campaign is None or q.blending
+        """Dedicated members always; blended ones (with a campaign) while the queue blends,
+        or always when the queue has no blend thresholds (inbound first, then the dialer)."""
+        return op.campaign is None or q.blending or not q.config.blend.enabled
 
     def mark_ready(self, op: OpRun) -> None:
         for q in op.queues:

@@ -172,6 +172,7 @@ def set_members(
     """Replace the queue's operators: (user_id, tier) pairs, tier 0 the highest."""
     with ctx.uow() as uow:
         q = writable_queue(uow, actor, queue_id)
+        perms = uow.roles.effective(q.company_id)
         seen: set[int] = set()
         for i, (uid, tier) in enumerate(members):
             field = f"members.{i}"
@@ -191,6 +192,11 @@ def set_members(
                 raise Forbidden(
                     f"you may not put user {u.username!r} in queues: their group is not yours",
                     field=f"{field}.user_id",
+                )
+            if not any(P.CALLS_HANDLE in perms.get(g.role, ()) for g in uow.users.grants(uid)):
+                raise InvalidInput(
+                    f"user {u.username!r} does not handle calls (no operator role)",
+                    f"{field}.user_id",
                 )
             try:
                 Membership(u.username, q.name, tier)

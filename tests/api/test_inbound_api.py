@@ -319,6 +319,9 @@ def test_calls_and_states_are_scoped(client: TestClient, world: World, ctx: Serv
     # filters
     assert client.get("/api/v1/calls", params={"queue": "nope"}).json()["total"] == 0
     assert client.get("/api/v1/calls", params={"service": "Care"}).json()["total"] == 1
+    assert client.get("/api/v1/calls", params={"result": "talked"}).json()["total"] == 1
+    assert client.get("/api/v1/calls", params={"result": "callback_requested"}).json()["total"] == 0
+    problem(client.get("/api/v1/calls", params={"result": "teleported"}), 422)
     late = {"from": "2026-11-23T10:00:00Z"}
     assert client.get("/api/v1/calls", params=late).json()["total"] == 0
     window = {"from": "2026-11-23T09:05:00Z", "to": "2026-11-23T09:15:00Z"}

@@ -38,12 +38,13 @@ def list_calls(
     until: datetime | None = None,
     queue: str | None = None,
     service: str | None = None,
+    result: str | None = None,
 ) -> Page[CallRow]:
     _need_stats(actor)
     with ctx.uow() as uow:
         return uow.calls.list(
             actor.visibility(P.STATS_READ), limit, offset, since=since, until=until, queue=queue,
-            service=service,
+            service=service, result=result,
         )  # fmt: skip
 
 

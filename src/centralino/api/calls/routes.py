@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from centralino.api.calls.schemas import CallOut, OperatorStateOut, PhaseOut
 from centralino.api.deps import access, authenticated, get_ctx
 from centralino.api.pagination import Page, PageParams, page_params, to_page
+from centralino.domain.call_record import CallResult
 from centralino.domain.errors import InvalidInput
 from centralino.services import calls
 from centralino.services.auth import Identity
@@ -54,6 +55,11 @@ def list_calls(
     until: datetime | None = Query(None, alias="to", description="Arrived before"),
     queue: str | None = Query(None, max_length=120, description="Queue or campaign name"),
     service: str | None = Query(None, max_length=120),
+    result: CallResult | None = Query(
+        None,
+        description="Only calls that ended so, e.g. callback_requested: callers who "
+        "asked to be called back instead of waiting",
+    ),
     me: Identity = Depends(authenticated),
     ctx: ServiceContext = Depends(get_ctx),
     page: PageParams = Depends(page_params),
@@ -63,7 +69,7 @@ def list_calls(
     _period(since, until)
     found = calls.list_calls(
         ctx, me.principal, page.limit, page.offset, since=since, until=until, queue=queue,
-        service=service,
+        service=service, result=result.value if result else None,
     )  # fmt: skip
     return to_page(found, call_out)
 

@@ -178,6 +178,7 @@ class CallRepo:
         until: datetime | None = None,
         queue: str | None = None,
         service: str | None = None,
+        result: str | None = None,
     ) -> Page[CallRow]:
         """Calls of the groups the visibility covers, by arrival."""
         q = (
@@ -194,6 +195,8 @@ class CallRepo:
             q = q.where(calls.c.queue == queue)
         if service is not None:
             q = q.where(calls.c.service == service)
+        if result is not None:
+            q = q.where(calls.c.result == result)
         q = q.order_by(calls.c.arrived_at, calls.c.id)
         rows, total = fetch_page(self.conn, q, limit, offset)
         return Page([_call(r) for r in rows], total, limit, offset)

@@ -26,7 +26,8 @@ def live_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
     """The demo served live; a test module with `DEMO_BOTS = True` gets the bot operators
-    working the demo's predictive campaign, as `centralino demo` does."""
+    working the demo's predictive campaign, as `centralino demo` does, and simulated
+    callers (`DEMO_CALLERS_PER_HOUR` to each service number, else the setting's default)."""
     import uvicorn
 
     from centralino.bootstrap import build_app, build_context
@@ -38,6 +39,9 @@ def live_server(
         data_dir=data, secret_key="browser-test-secret-key", password_hashing="fast"
     )
     settings.demo_bots = bool(getattr(request.module, "DEMO_BOTS", False))
+    settings.demo_callers_per_hour = float(
+        getattr(request.module, "DEMO_CALLERS_PER_HOUR", settings.demo_callers_per_hour)
+    )
     ctx = build_context(settings)
     seed_demo(ctx)
     port = free_port()

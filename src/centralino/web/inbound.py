@@ -228,7 +228,9 @@ def _operator_rows(
         if call is not None:
             if call["queue"] in op["queues"]:
                 shown = {"number": call["number"], "service": call["service"] or call["queue"]}
-            else:  # an outbound call, or a queue the viewer does not see: no details
+            elif op["campaign"] is not None and call["queue"] == op["campaign"]:
+                shown = {"number": "", "service": gettext(N_("outbound call"))}
+            else:  # a queue the viewer does not see: no details
                 shown = {"number": "", "service": gettext(N_("other call"))}
         now = center.clock.now()
         rows.append({

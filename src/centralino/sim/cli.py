@@ -35,12 +35,13 @@ def print_result(res: SimResult, console: Console) -> None:
     )
     if res.queues:
         t = Table(title="Inbound queues")
-        for col in ("queue", "offered", "answered", "abandoned", "service level", "ASA s",
-                    "abandon rate", "positive"):  # fmt: skip
+        for col in ("queue", "offered", "answered", "abandoned", "unanswered", "refused",
+                    "service level", "ASA s", "abandon rate", "positive"):  # fmt: skip
             t.add_column(col, justify="left" if col == "queue" else "right")
         for name, q in res.queues.items():
             t.add_row(
                 name, str(q["offered"]), str(q["answered"]), str(q["abandoned"]),
+                str(q["unanswered"]), str(q["refused"]),
                 f"{_pct(q['service_level'])} in {q['target_seconds']:g} s", _num(q["asa_seconds"]),
                 _pct(q["abandon_rate"]), str(q["positive"]),
             )  # fmt: skip

@@ -426,9 +426,18 @@ def test_a_refused_caller_hung_up_by_the_overflow_did_not_abandon() -> None:
 def test_position_and_expected_wait_are_announced_periodically() -> None:
     rig = Rig()
     inbound(rig, QueueConfig("care", announce_every=30.0))
+    played: list[str] = []
+    play = rig.net.play
+
+    def spy(leg: int, prompt: str, *, loop: bool = False) -> None:
+        played.append(prompt)
+        play(leg, prompt, loop=loop)
+
+    rig.net.play = spy  # type: ignore[method-assign]
     rig.call(0.0, LINE, "+391", Fate(talk=120.0))
     rig.call(1.0, LINE, "+392", Fate(talk=120.0))
     rig.run(until=99.0)
+    assert "position_1_wait_3" in played and "position_2_wait_6" in played
     rig.operator("ann", queues=("care",))
     rig.run()
     assert named(rig, "+391", "announce") == [
@@ -850,6 +859,40 @@ def test_consulted_transfer_cancelled_goes_back_to_the_customer() -> None:
     assert rec.operator == "ann" and rec.result is CallResult.TALKED
     assert named(rig, "+391", "unhold") == [(15.0, "ann")]
     assert rec.ended_at == 115.0  # the customer's talk starts again when back with ann
+
+
+def test_conference_then_the_operator_leaves_the_call_to_the_colleague() -> None:
+    rig = Rig()
+    talking(rig)
+    rig.center.transfers.consult("ann", "operator:bob")
+    with pytest.raises(IllegalTransition, match="no consultation"):
+        rig.center.transfers.conference("bob")
+    rig.run(until=10.0)
+    rig.center.transfers.conference("ann")
+    rig.run(until=30.0)
+    assert rig.state("ann") is S.TALKING and rig.state("bob") is S.RESERVED
+    rig.center.transfers.complete("ann")  # ann leaves: the customer stays with bob
+    rig.run()
+    rec = rig.record("+391")
+    assert named(rig, "+391", "conference") == [(10.0, "ann + bob")]
+    assert named(rig, "+391", "pickup") == [(0.0, "ann"), (30.0, "bob")]
+    assert rec.operator == "bob" and rec.result is CallResult.TALKED and rec.ended_at == 130.0
+
+
+def test_conference_then_the_colleague_is_dropped() -> None:
+    rig = Rig({"+39777": Fate(EventKind.ANSWERED, ring=2.0, talk=500.0)})
+    talking(rig)
+    rig.center.transfers.consult("ann", "+39777")  # at 10 s, answered at 12 s
+    rig.run(until=15.0)
+    rig.center.transfers.conference("ann")
+    rig.run(until=30.0)
+    rig.center.transfers.cancel("ann")  # the outside party hangs up; ann keeps the customer
+    rig.run()
+    rec = rig.record("+391")
+    assert rec.operator == "ann" and rec.result is CallResult.TALKED
+    assert "transfer" not in rig.phases("+391") and named(rig, "+391", "unhold") == [(30.0, "ann")]
+    consult = [r for r in rig.records if r.queue == "consult"]
+    assert len(consult) == 1 and consult[0].ended_at == 30.0
 
 
 def test_consulted_transfer_to_an_outside_number() -> None:

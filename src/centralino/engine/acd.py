@@ -410,7 +410,9 @@ class Acd:
         if q.config.offer_callback:
             c.port.collect_dtmf(call.leg, max_digits=1, timeout=5.0, prompt="callback_offer")
         else:
-            c.port.play(call.leg, f"position_{min(pos, 20)}")
+            # one prompt a driver assembles from recorded pieces: "you are number 3,
+            # about 2 minutes" (positions over 20 and waits over 30 minutes said as such)
+            c.port.play(call.leg, f"position_{min(pos, 21)}_wait_{min(round(wait / 60), 31)}")
         call.announce_timer = c.clock.call_later(q.config.announce_every, self._announce, call)
 
     def after_announcement(self, call: CallRun, digits: str | None) -> None:

@@ -104,22 +104,8 @@ def seed_demo_inbound(
     """The customer line: number → service (welcome, IVR) → the care queue, tier 0 the
     Rome help desk, tier 1 the Bari partner after 20 s; or the sales queue, worked by
     four of the campaign's bots while a caller waits (blending)."""
-    care_bots = [
-        users.create_user(
-            ctx, actor, group_id=care_team, username=f"care{i:02d}",
-            display_name=f"Bot help desk {i:02d}", password=DEMO_PASSWORD,
-            roles=[GrantRequest(Role.OPERATOR, care_team)],
-        )[0].id
-        for i in range(1, CARE_BOTS + 1)
-    ]  # fmt: skip
-    partner_bots = [
-        users.create_user(
-            ctx, actor, group_id=partner_team, username=f"bari{i:02d}",
-            display_name=f"Bot Bari {i:02d}", password=DEMO_PASSWORD,
-            roles=[GrantRequest(Role.OPERATOR, partner_team)],
-        )[0].id
-        for i in range(1, PARTNER_BOTS + 1)
-    ]  # fmt: skip
+    care_bots = _bots(ctx, actor, care_team, "care", "Bot help desk", CARE_BOTS)
+    partner_bots = _bots(ctx, actor, partner_team, "bari", "Bot Bari", PARTNER_BOTS)
     care = queues.create_queue(
         ctx, actor, CARE_QUEUE, care_team,
         {"strategy": "round_robin", "target_seconds": 20, "tier_wait": 20, "max_wait": 300,
@@ -160,6 +146,20 @@ def seed_demo_inbound(
     )  # fmt: skip
 
 
+def _bots(
+    ctx: ServiceContext, actor: Principal, group_id: int, prefix: str, name: str, count: int
+) -> list[int]:
+    """Bot operators `<prefix>01` … in the group; their user ids."""
+    return [
+        users.create_user(
+            ctx, actor, group_id=group_id, username=f"{prefix}{i:02d}",
+            display_name=f"{name} {i:02d}", password=DEMO_PASSWORD,
+            roles=[GrantRequest(Role.OPERATOR, group_id)],
+        )[0].id
+        for i in range(1, count + 1)
+    ]  # fmt: skip
+
+
 def _demo_list(path: Path, rows: int, seed: int = 7) -> None:
     """A contact list as a client would send it: Italian mobiles, names, a city column."""
     rng = random.Random(seed)
@@ -184,12 +184,7 @@ def seed_demo_campaign(ctx: ServiceContext, actor: Principal, team_id: int, clie
     Its compliance preset is `custom` with a window over the whole week, so the demo
     dials at any hour; real campaigns take their country's preset (Italy by default).
     """
-    for i in range(1, DEMO_BOTS + 1):
-        users.create_user(
-            ctx, actor, group_id=team_id, username=f"bot{i:02d}",
-            display_name=f"Bot operator {i:02d}", password=DEMO_PASSWORD,
-            roles=[GrantRequest(Role.OPERATOR, team_id)],
-        )  # fmt: skip
+    _bots(ctx, actor, team_id, "bot", "Bot operator", DEMO_BOTS)
     c = campaigns.create_campaign(
         ctx, actor, {
             "name": DEMO_CAMPAIGN, "group_id": team_id, "client_id": client_id,

@@ -1,6 +1,22 @@
 // Centralino pages: small progressive enhancements, no framework, no CDN.
 "use strict";
 
+// Fetch a page's JSON twin and show it; the badge says whether the figures are live.
+function liveRefresh(box, badge, show) {
+  return async () => {
+    try {
+      const r = await fetch(box.dataset.url, { headers: { accept: "application/json" } });
+      if (!r.ok) throw new Error(String(r.status));
+      show(await r.json());
+      badge.textContent = badge.dataset.labelOn;
+      badge.classList.add("on");
+    } catch (_err) {
+      badge.textContent = badge.dataset.labelOff;
+      badge.classList.remove("on");
+    }
+  };
+}
+
 document.addEventListener("change", (ev) => {
   const el = ev.target;
   if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit")) el.form.submit();
@@ -88,18 +104,7 @@ function startCampaignFigures() {
     }
     table.tBodies[0].replaceChildren(...rows);
   };
-  const refresh = async () => {
-    try {
-      const r = await fetch(box.dataset.url, { headers: { accept: "application/json" } });
-      if (!r.ok) throw new Error(String(r.status));
-      show(await r.json());
-      badge.textContent = badge.dataset.labelOn;
-      badge.classList.add("on");
-    } catch (_err) {
-      badge.textContent = badge.dataset.labelOff;
-      badge.classList.remove("on");
-    }
-  };
+  const refresh = liveRefresh(box, badge, show);
   badge.classList.add("on");
   box.refreshFigures = refresh;
   setInterval(refresh, 5000);
@@ -290,18 +295,7 @@ function startInbound() {
     shownCalls = [...calls.querySelectorAll("tr[data-call]")].map((r) => r.dataset.call).join(",");
   }
   if (!badge) return; // the live engine is off: nothing moves
-  const refresh = async () => {
-    try {
-      const r = await fetch(box.dataset.url, { headers: { accept: "application/json" } });
-      if (!r.ok) throw new Error(String(r.status));
-      show(await r.json());
-      badge.textContent = badge.dataset.labelOn;
-      badge.classList.add("on");
-    } catch (_err) {
-      badge.textContent = badge.dataset.labelOff;
-      badge.classList.remove("on");
-    }
-  };
+  const refresh = liveRefresh(box, badge, show);
   setInterval(refresh, 2000);
   setInterval(tick, 1000);
 }

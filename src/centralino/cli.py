@@ -1,4 +1,4 @@
-"""The `centralino` command: serve, demo, db, user, sim, bench."""
+"""The `centralino` command: serve, demo, db, user, import, report, sim, bench."""
 
 from __future__ import annotations
 
@@ -178,10 +178,12 @@ def user_create(
 def _register() -> None:
     from centralino.bench.cli import app as bench_app
     from centralino.imports.cli import import_file
+    from centralino.reports.cli import report
     from centralino.sim.cli import app as sim_app
 
     app.add_typer(bench_app, name="bench")
     app.command("import")(import_file)
+    app.command("report")(report)
     app.add_typer(sim_app, name="sim")
 
 

@@ -1,0 +1,1 @@
+"""Statistics queries and spreadsheet reports (IN-8, IN-9)."""

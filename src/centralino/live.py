@@ -59,6 +59,7 @@ PROMPTS = {
 }  # fmt: skip
 _ENGINE_USER = re.compile(r"user:(\d+)")
 DEFAULT_PROMPT = 5.0
+BACKLOG = 100_000  # call legs (and state changes) a company may keep while its store fails
 
 
 class _Site:
@@ -179,6 +180,9 @@ class LiveCenter:
         by_company: dict[int, list[Campaign]] = {}
         for c in active:
             by_company.setdefault(c.company_id, []).append(c)
+        existing = {co.id for co in companies}
+        for gone in [cid for cid in self.sites if cid not in existing]:
+            self._close(self.sites.pop(gone))  # the company was deleted
         for company_id in sorted(set(by_company) | {k for k, s in setups.items() if not s.empty}):
             site = self.site(company_id)
             inbound = setups.get(company_id, InboundSetup())
@@ -187,8 +191,10 @@ class LiveCenter:
         self.flush()
 
     def flush(self) -> None:
-        """Finished calls and operator state changes to the store (one transaction each site)."""
-        for site in self.sites.values():
+        """Finished calls and operator state changes to the store, one transaction per
+        company; a company whose write fails keeps its backlog for the next pass (up to
+        BACKLOG items) and does not hold the others back."""
+        for site in list(self.sites.values()):
             records, site.records = site.records, []
             states, site.states = site.states, []
             if not records and not states:
@@ -199,9 +205,9 @@ class LiveCenter:
                     log_states(uow, site.company_id, states)
                     uow.commit()
             except Exception:
-                site.records[:0] = records  # kept for the next pass
-                site.states[:0] = states
-                raise
+                log.exception("live engine: company %d: calls not stored yet", site.company_id)
+                site.records[:0] = records[-BACKLOG:]
+                site.states[:0] = states[-BACKLOG:]
 
     def _sync_inbound(self, site: _Site, setup: InboundSetup) -> None:
         center = site.center
@@ -220,13 +226,13 @@ class LiveCenter:
                     log.exception("live engine: service %s not applied", s.name)
         if not self.bots:
             return
-        codes = []
+        codes: list[str] = []
         for username, member_of in setup.memberships.items():
             uid = setup.user_ids.get(username)
             if uid is None:
                 continue
             op_id = f"user:{uid}"
-            code = f"{uid:03d}"
+            code = f"{uid:03d}" if uid < 1000 else None  # the menus take three digits
             self._user_ids[op_id] = uid
             site.usernames[op_id] = username
             if not center.has_operator(op_id):
@@ -241,7 +247,8 @@ class LiveCenter:
                 for q in have:
                     if q not in {name for name, _ in member_of}:
                         center.leave_queue(op_id, q)
-            codes.append(code)
+            if code is not None and center.operator_by_code(code) is not None:
+                codes.append(code)
         site.callers.codes = codes
         site.callers.set_services(setup.services)
 
@@ -356,10 +363,20 @@ class LiveCenter:
         with contextlib.suppress(Exception):
             site.center.finish_wrap_up(op_id, outcome, positive)
 
+    def _close(self, site: _Site) -> None:
+        site.callers.set_services([])
+        site.center.stop_dialing()
+        site.center.close()
+
     def stop(self) -> None:
+        """Server shutdown: calls still up are stored as unfinished, operators logged out."""
         for site in self.sites.values():
-            site.center.stop_dialing()
-            site.callers.set_services([])
+            self._close(site)
+            presences = site.center.presences()
+            for op_id, name in site.usernames.items():
+                p = presences.get(op_id)
+                if p is not None and p.state is not OperatorState.LOGGED_OUT:
+                    site.states.append((name, "logged_out", None, self.clock.now()))
         with contextlib.suppress(Exception):
             self.flush()
 

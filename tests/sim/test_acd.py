@@ -1187,3 +1187,142 @@ def test_a_call_to_a_number_with_no_service_is_refused_with_a_record() -> None:
     rec = rig.record("+391")
     assert rec.result is CallResult.REFUSED and rec.refused_reason == "no service on +3999"
     assert rec.hangup_cause == "unallocated" and rig.phases("+391") == ["arrival"]
+
+
+# --- edge cases found in review ---
+
+
+def test_a_customer_hanging_up_on_hold_ends_the_consultation() -> None:
+    rig = Rig()
+    inbound(rig, QueueConfig("care"), QueueConfig("billing"))
+    rig.operator("ann", queues=("care",))
+    rig.operator("bob", queues=("billing",))
+    rig.call_now(LINE, "+391", Fate(talk=100.0, patience=30.0))  # gives up 30 s on hold
+    rig.run(until=10.0)
+    rig.center.transfers.consult("ann", "operator:bob")
+    rig.run(until=100.0)
+    assert rig.state("bob") is S.READY and rig.center.transfers.consulting("ann") is None
+    assert rig.state("ann") is S.READY and rig.record("+391").result is CallResult.TALKED
+    rig.call_now(LINE, "+392", Fate(talk=10.0))
+    rig.run(until=101.0)
+    rig.center.transfers.consult("ann", "operator:bob")  # a new consultation is possible
+    rig.center.transfers.complete("ann")
+    rig.run()
+    assert rig.record("+392").operator == "bob"
+
+
+def test_an_outside_consultation_outliving_its_customer_does_not_touch_the_next_call() -> None:
+    rig = Rig({"+39777": Fate(EventKind.ANSWERED, ring=2.0, talk=60.0)})
+    inbound(rig, QueueConfig("care"))
+    rig.operator("ann", queues=("care",))
+    rig.call_now(LINE, "+391", Fate(talk=100.0, patience=20.0))
+    rig.run(until=5.0)
+    rig.center.transfers.consult("ann", "+39777")
+    rig.run(until=30.0)  # the customer gave up at 25 s: the outside party was hung up
+    rig.call_now(LINE, "+392", Fate(talk=100.0))
+    rig.run()
+    assert rig.record("+392").result is CallResult.TALKED and rig.record("+392").ended_at == 130.0
+    assert rig.center.calls_up() == 0 and rig.state("ann") is S.READY
+
+
+def test_a_customer_gone_during_the_colleagues_whisper_frees_the_colleague() -> None:
+    for target in ("operator:bob", "queue:billing"):
+        rig = Rig(prompts={"whisper": 3.0})
+        svc = ServiceConfig("Care", (LINE,), "care", "UTC", whisper="whisper")
+        inbound(rig, QueueConfig("care"), QueueConfig("billing"), svc=svc)
+        rig.operator("ann", queues=("care",))
+        rig.operator("bob", queues=("billing",))
+        leg = rig.call_now(LINE, "+391", Fate(talk=100.0))
+        rig.run(until=10.0)
+        rig.center.transfers.blind("ann", target)
+        rig.run(until=11.0)  # bob hears the whisper
+        rig.net.hangup(leg)
+        rig.run()
+        assert rig.state("bob") is S.READY, target
+        assert [r.result for r in rig.records] == [CallResult.TALKED], target
+
+
+def test_two_full_queues_overflowing_into_each_other_end_with_a_refusal() -> None:
+    rig = Rig()
+    a = QueueConfig("a", max_length=1, overflow=Overflow(OverflowKind.QUEUE, "b"))
+    b = QueueConfig("b", max_length=1, overflow=Overflow(OverflowKind.QUEUE, "a"))
+    inbound(rig, a, b)
+    rig.center.add_service(service("+3901", "b"))
+    rig.call_now(LINE, "+391", Fate(patience=100.0))
+    rig.call_now("+3901", "+392", Fate(patience=100.0))
+    rig.run(until=5.0)
+    rig.call_now(LINE, "+393", Fate())
+    rig.run()
+    assert rig.record("+393").result is CallResult.REFUSED
+
+
+def test_removing_the_blend_thresholds_of_a_blending_queue_ends_the_blend() -> None:
+    from dataclasses import replace
+
+    rig = Rig()
+    rig.center.add_campaign("out", NumberList([f"+3980{i:03d}" for i in range(50)]))
+    cfg = QueueConfig("care", blend=BlendThresholds(waiting_calls=1))
+    inbound(rig, cfg)
+    rig.operator("ann", queues=("care",))
+    rig.operator("olga", queues=("care",), campaign="out")
+    rig.center.pause("olga", "coffee")
+    rig.call(10.0, LINE, "+391", Fate(talk=100.0))
+    rig.call(20.0, LINE, "+392", Fate(talk=30.0, patience=10.0))
+    rig.run(until=21.0)
+    assert rig.center.acd.queues["care"].blending
+    rig.center.acd.update_queue(replace(cfg, blend=BlendThresholds(longest_wait=600.0)))
+    rig.run(until=40.0)
+    rig.center.resume("olga")
+    rig.run(until=300.0)
+    assert not rig.center.acd.queues["care"].blending
+    assert [r for r in rig.records if r.direction == "outbound" and r.arrived_at > 40]
+
+
+def test_a_colleague_who_logs_out_during_a_consultation_stays_out() -> None:
+    rig = Rig()
+    talking(rig)
+    rig.center.transfers.consult("ann", "operator:bob")
+    rig.center.logout("bob")  # after the consultation
+    rig.run(until=20.0)
+    rig.center.transfers.cancel("ann")
+    rig.run(until=30.0)
+    assert rig.state("bob") is S.LOGGED_OUT and rig.state("ann") is S.TALKING
+
+
+def test_a_blind_transfer_to_a_number_that_does_not_answer_ends_the_call() -> None:
+    rig = Rig({"+39777": Fate(EventKind.NO_ANSWER)})
+    talking(rig)
+    rig.center.transfers.blind("ann", "+39777")
+    rig.run()
+    assert rig.record("+391").result is CallResult.TALKED and rig.center.calls_up() == 0
+
+
+def test_an_operator_whose_phone_drops_before_the_caller_is_put_through() -> None:
+    rig = Rig(prompts={"whisper": 3.0})
+    svc = ServiceConfig("Care", (LINE,), "care", "UTC", whisper="whisper")
+    inbound(rig, QueueConfig("care"), svc=svc)
+    rig.operator("ann", queues=("care",))
+    rig.call_now(LINE, "+391", Fate(talk=20.0))
+    rig.run(until=1.0)  # ann hears the whisper
+    leg = rig.center._ops["ann"].leg
+    assert leg is not None
+    rig.net.hangup(leg)
+    rig.run(until=2.0)
+    rig.operator("bob", queues=("care",))
+    rig.run()
+    rec = rig.record("+391")
+    assert rig.state("ann") is S.LOGGED_OUT and rec.operator == "bob"
+    assert "operator_lost" in rig.phases("+391") and rec.result is CallResult.TALKED
+
+
+def test_a_caller_transferred_to_a_queue_who_gives_up_there_abandoned_the_queue() -> None:
+    rig = Rig()
+    inbound(rig, QueueConfig("care"), QueueConfig("billing"))
+    rig.operator("ann", queues=("care",))
+    rig.call_now(LINE, "+391", Fate(talk=100.0, patience=30.0))
+    rig.run(until=10.0)
+    rig.center.transfers.blind("ann", "queue:billing")  # nobody serves billing
+    rig.run()
+    rec = rig.record("+391")
+    assert "abandoned_queue" in rig.phases("+391") and rec.ended_at == 40.0
+    assert rec.result is CallResult.TALKED  # it was answered, by ann

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 S = OperatorState
 RATE_WINDOW = 900.0  # seconds of arrivals behind the blend's service-level forecast
-VOICEMAIL_SECONDS = 60.0
 OfferListener = Callable[[str, CallRun], None]
 BlendListener = Callable[[str, bool, str], None]  # queue, blending now, why
 
@@ -68,7 +67,9 @@ class Acd:
         q.members[op.id] = op
         if q not in op.queues:
             op.queues.append(q)
+        self.recount(q)
         if op.presence.state is S.READY:
+            self.c.unfree(op)
             self.c.free_again(op)
 
     def leave(self, op: OpRun, queue: str) -> None:
@@ -79,13 +80,17 @@ class Acd:
         q.members.pop(op.id, None)
         if q in op.queues:
             op.queues.remove(q)
+        self.recount(q)
+
+    def recount(self, q: QueueRun) -> None:
+        """How many members are blended (also on a campaign): kept for the blend check."""
+        q.blended = sum(1 for op in q.members.values() if op.campaign is not None)
 
     # --- readiness ---
 
     def eligible(self, op: OpRun, q: QueueRun) -> bool:
-        """Dedicated members always; blended ones (with a campaign) while the queue blends,
-        or always when the queue has no blend thresholds (inbound first, then the dialer)."""
-        return op.campaign is None or q.blending or not q.config.blend.enabled
+        """Dedicated members always; blended ones (with a campaign) while the queue blends."""
+        return op.campaign is None or q.blending
 
     def mark_ready(self, op: OpRun) -> None:
         for q in op.queues:
@@ -108,11 +113,11 @@ class Acd:
                 continue
             tier = q.router.tier_of(op.id) or 0
             for call in q.waiting:
-                if call.offered or call.held or call.done or op.id in call.tried:
+                if call.offered or (op.id in call.tried and call.epoch == q.epoch):
                     continue
                 limit = eligible_tier(now - call.entered, q.config.tier_wait)
                 if limit is not None and tier > limit:
-                    continue
+                    break  # the calls behind waited less: not for this tier either
                 if best is None or call.entered < best.entered:
                     best = call
                 break
@@ -133,7 +138,7 @@ class Acd:
         now = c.clock.now()
         rec = call.record
         limit = q.config.max_length
-        if limit is not None and sum(1 for w in q.waiting if not w.done) >= limit:
+        if limit is not None and len(q.waiting) >= limit:
             rec.phase(now, "queue_full", q.name)
             self._overflow(call, q, f"queue {q.name} full ({limit} waiting)", full=True)
             return
@@ -141,11 +146,12 @@ class Acd:
         call.state = "queued"
         call.entered = now
         call.tried.clear()
+        call.epoch = q.epoch
         rec.queue = q.name
         if rec.queued_at is None:
             rec.queued_at = now
         rec.phase(now, "queue", q.name)
-        q.waiting.append(call)
+        q.waiting[call] = None
         q.arrivals.append(now)
         c.port.play(call.leg, self.moh_for(call), loop=True)
         cfg = q.config
@@ -153,6 +159,7 @@ class Acd:
             call.wait_timer = c.clock.call_later(cfg.max_wait, self._max_wait, call)
         if cfg.announce_every is not None:
             call.announce_timer = c.clock.call_later(cfg.announce_every, self._announce, call)
+        self._tier_timer(call, q)
         self._check_blend(q)
         if prefer is not None and prefer.presence.state is S.READY and prefer.offer is None:
             self._offer(call, [prefer])
@@ -168,6 +175,9 @@ class Acd:
         """Offer waiting calls to the queue's ready operators, oldest call first."""
         if not q.waiting:
             return
+        if q.router.ready_count() == 0:
+            q.epoch += 1  # nobody is ready: whoever comes back starts a new cycle
+            return
         now = self.c.clock.now()
         cfg = q.config
         calls = (
@@ -178,29 +188,47 @@ class Acd:
         talk = (
             (lambda op: q.members[op].talk_today) if cfg.strategy is Strategy.LEAST_TALK else None
         )
-        nobody = q.router.ready_count() == 0
         for call in list(q.waiting):
-            if call.offered or call.held or call.done:
+            if call.offered:
                 continue
+            if call.epoch != q.epoch:
+                call.tried.clear()
+                call.epoch = q.epoch
             limit = eligible_tier(now - call.entered, cfg.tier_wait)
-            if not nobody:
-                chosen = q.router.pick(limit, call.tried, calls, talk)
-                if chosen:
-                    self._offer(call, [q.members[o] for o in chosen])
-                    nobody = q.router.ready_count() == 0
-                    continue
-            if limit is not None and limit + 1 < q.router.tier_count and call.tier_timer is None:
-                at = call.entered + (limit + 1) * cfg.tier_wait
-                call.tier_timer = self.c.clock.call_at(at, self._next_tier, call)
-            if nobody:
-                call.tried.clear()  # nobody is ready: whoever comes back starts a new cycle
-            elif call.tried and call.retry_timer is None and q.router.ready_count(limit) > 0:
+            chosen = q.router.pick(limit, call.tried, calls, talk)
+            if chosen:
+                self._offer(call, [q.members[o] for o in chosen])
+                if q.router.ready_count() == 0:
+                    return
+                continue
+            if call.tried and call.retry_timer is None and q.router.ready_count(limit) > 0:
                 call.retry_timer = self.c.clock.call_later(cfg.retry, self._retry, call)
+
+    def requeue_first(self, call: CallRun) -> None:
+        """Back in its queue at the head of the line (its operator went away)."""
+        q = call.queue
+        assert q is not None
+        call.done = False
+        call.state = "queued"
+        q.waiting = {call: None, **q.waiting}
+        self.c.port.play(call.leg, self.moh_for(call), loop=True)
+        self.dispatch(q)
+
+    def _tier_timer(self, call: CallRun, q: QueueRun) -> None:
+        """Look again when the call may reach the next tier (the queue's tier wait)."""
+        tw = q.config.tier_wait
+        if tw <= 0 or call.tier_timer is not None:
+            return
+        nxt = int((self.c.clock.now() - call.entered) // tw) + 1
+        if nxt < q.router.tier_count:
+            call.tier_timer = self.c.clock.call_at(call.entered + nxt * tw, self._next_tier, call)
 
     def _next_tier(self, call: CallRun) -> None:
         call.tier_timer = None
-        if not call.done and call.queue is not None:
-            self.dispatch(call.queue)
+        q = call.queue
+        if not call.done and q is not None and call in q.waiting:
+            self._tier_timer(call, q)
+            self.dispatch(q)
 
     def _retry(self, call: CallRun) -> None:
         """Every ready operator missed the call: a new cycle from the top."""
@@ -272,6 +300,9 @@ class Acd:
             if op.presence.state is not S.RINGING:
                 continue
             op.misses += 1
+            if call.epoch != q.epoch:  # a new cycle began meanwhile: earlier misses are gone
+                call.tried.clear()
+                call.epoch = q.epoch
             call.tried.add(op.id)
             call.record.phase(now, "missed", op.id)
             if op.misses >= q.config.misses_before_pause:
@@ -325,8 +356,7 @@ class Acd:
     def _leave_queue(self, call: CallRun) -> None:
         q = call.queue
         assert q is not None
-        if call in q.waiting:
-            q.waiting.remove(call)
+        q.waiting.pop(call, None)
         for name in ("wait_timer", "tier_timer", "retry_timer", "announce_timer"):
             t = getattr(call, name)
             if t is not None:
@@ -349,7 +379,7 @@ class Acd:
         now = c.clock.now()
         rec = call.record
         rec.phase(now, "overflow", f"{why} -> {o.kind.value} {o.target}".strip())
-        entered = {d for _, p, d in rec.phases if p == "queue"}
+        entered = {d for _, p, d in rec.phases if p in ("queue", "queue_full")}
         if o.kind is OverflowKind.QUEUE and o.target not in entered:
             self.enqueue(call, o.target)
             return
@@ -378,10 +408,7 @@ class Acd:
         q = call.queue
         if q is None:
             return 0
-        n = 0
-        for w in q.waiting:
-            if not w.done:
-                n += 1
+        for n, w in enumerate(q.waiting, start=1):
             if w is call:
                 return n
         return 0
@@ -453,24 +480,27 @@ class Acd:
         return service_level_c(agents, load, q.handle_time, q.config.target_seconds)
 
     def _check_blend(self, q: QueueRun) -> None:
-        th = q.config.blend
-        if not th.enabled:
-            return
-        waiting = [w for w in q.waiting if not w.done]
-        now = self.c.clock.now()
+        """Start blending when a threshold is reached (a queue with none: as soon as a
+        call waits), stop when no call waits. Only queues with blended members blend."""
+        waiting = len(q.waiting)
         if not waiting:
             if q.blending:
                 self._set_blending(q, False, "no call waiting")
             return
-        if q.blending:
+        if q.blending or not q.blended:
             return
-        longest = now - min(w.entered for w in waiting)
+        th = q.config.blend
+        if not th.enabled:
+            self._set_blending(q, True, f"{waiting} calls waiting (threshold 1)")
+            return
+        oldest = next(iter(q.waiting)).entered
+        now = self.c.clock.now()
         sl = self.predicted_service_level(q) if th.service_level_below is not None else None
-        why = th.reached(len(waiting), longest, sl)
+        why = th.reached(waiting, now - oldest, sl)
         if why is not None:
             self._set_blending(q, True, why)
         elif th.longest_wait is not None and q.blend_timer is None:
-            at = min(w.entered for w in waiting) + th.longest_wait + 0.001
+            at = oldest + th.longest_wait + 0.001
             q.blend_timer = self.c.clock.call_at(at, self._blend_timer, q)
 
     def _blend_timer(self, q: QueueRun) -> None:
@@ -517,12 +547,20 @@ class Acd:
             return
         if config.strategy is not q.config.strategy:
             q.router.strategy = config.strategy
+        blend_changed = config.blend != q.config.blend
         q.config = config
+        if blend_changed:
+            if q.blend_timer is not None:
+                self.c.clock.cancel(q.blend_timer)
+                q.blend_timer = None
+            if q.blending:
+                self._set_blending(q, False, "blend settings changed")
+            self._check_blend(q)
         self.dispatch(q)
 
     def status(self, q: QueueRun, now: float) -> dict[str, object]:
         """What a supervisor sees of a queue now."""
-        waiting = [w for w in q.waiting if not w.done]
+        waiting = list(q.waiting)
         states: dict[str, int] = {}
         for op in q.members.values():
             key = op.presence.state.value

@@ -280,6 +280,8 @@ class Center:
         op.move_to = None
         if new is not None:
             new.ops.append(op)
+        for q in op.queues:
+            self.acd.recount(q)
         if op.presence.state is S.READY:
             self.free_again(op)
 
@@ -659,12 +661,29 @@ class Center:
             self.op_legs.pop(event.leg, None)
             if op.offer is not None:
                 self.acd.withdraw(op)
+            call = op.call
+            if call is not None and op.presence.state in (S.RINGING, S.RESERVED):
+                op.call = None  # the phone dropped before the caller was put through
+                op.whisper_call = None
+                call.op = None
+                self._put_back(call, op)
             if op.call is None:
                 self.unfree(op)
                 if op.presence.state is not S.LOGGED_OUT:
                     self.move(op, S.LOGGED_OUT)
             else:
                 op.logout_pending = True
+
+    def _put_back(self, call: CallRun, op: OpRun) -> None:
+        """A call whose operator went away before it was put through: first in line
+        again in its queue, or (outbound) hung up and counted as abandoned."""
+        now = self.clock.now()
+        call.record.phase(now, "operator_lost", op.id)
+        if call.queue is not None and call.leg in self.calls:
+            self.acd.requeue_first(call)
+        else:
+            call.record.abandon_rule = "the operator's phone dropped before the connection"
+            self.port.hangup(call.leg, HangupCause.NORMAL)
 
     def new_record(self, direction: str, queue: str, number: str) -> CallRecord:
         self._next_call_id += 1
@@ -684,7 +703,7 @@ class Center:
         rec.answered_at = rec.queued_at = event.at
         if call.dial is not None:
             camp.source.answered(call.dial)
-        if call.owner is not None:
+        if call.owner is not None and call.owner.leg is not None:
             owner, call.owner = call.owner, None
             self.connect(call, owner)
         elif camp.free:
@@ -750,35 +769,35 @@ class Center:
         self.acd.release(call)
         call.done = True
         op = call.op
-        if op is not None and op.consult is not None:
-            self.transfers.customer_gone(op)
-        if op is not None and rec.picked_up_at is not None:
+        if op is not None:
+            self.transfers.customer_gone(op, call)
+        if op is not None and op.call is call and op.presence.state is S.TALKING:
             rec.result = CallResult.TALKED
             rec.phase(event.at, "closure", op.id)
-            op.talk_today += rec.ended_at - rec.picked_up_at if op.call is call else 0.0
-            if op.call is not call:  # handed over by a transfer that did not land
-                self.done(call)
-                return
+            picked = rec.picked_up_at if rec.picked_up_at is not None else event.at
+            op.talk_today += rec.ended_at - picked
             self.move(op, S.WRAP_UP)
             if call.campaign is not None and call.campaign.pacer is not None:
-                call.campaign.pacer.stats.talks.add(rec.ended_at - rec.picked_up_at)
+                call.campaign.pacer.stats.talks.add(rec.ended_at - picked)
             if self.wrap_up_listeners:
                 for listener in self.wrap_up_listeners:
                     listener(op.id, rec)
             else:
                 self.finish_wrap_up(op.id)
             return
-        if op is None and rec.picked_up_at is not None:  # transferred to an outside number
-            rec.result = CallResult.TALKED
-            self.done(call)
-            return
-        if op is not None:  # hung up while being connected
+        if op is not None and op.call is call:  # hung up while being put through to `op`
             op.call = None
             op.whisper_call = None
-            if rec.result is CallResult.UNFINISHED:
+            if rec.picked_up_at is not None:
+                rec.result = CallResult.TALKED  # talked to a first operator, then transferred
+            elif rec.result is CallResult.UNFINISHED:
                 rec.result = CallResult.ABANDONED
             self.done(call)
             self._after_call(op)
+            return
+        if rec.picked_up_at is not None:  # handed over: an outside number, or a queue again
+            rec.result = CallResult.TALKED
+            self.done(call)
             return
         camp = call.campaign
         if rec.result is CallResult.UNFINISHED:

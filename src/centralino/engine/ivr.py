@@ -234,9 +234,15 @@ class ServiceFlow:
         """The caller hung up: where they were, for the record."""
         self.fallback.pop(call.record.call_id, None)
         rec = call.record
-        if rec.direction != "inbound" or rec.picked_up_at is not None:
+        if rec.direction != "inbound":
             return
-        if call.state in ("welcome", "menu", "invalid", "code"):
-            rec.phase(rec.ended_at or self.c.clock.now(), "abandoned_ivr", call.state)
-        elif call.state in ("queued", "announce") and rec.result is CallResult.UNFINISHED:
-            rec.phase(rec.ended_at or self.c.clock.now(), "abandoned_queue", rec.queue)
+        at = rec.ended_at or self.c.clock.now()
+        if call.state in ("welcome", "menu", "invalid", "code") and rec.picked_up_at is None:
+            rec.phase(at, "abandoned_ivr", call.state)
+        elif (
+            call.state in ("queued", "announce")
+            and rec.result is CallResult.UNFINISHED
+            and call.queue is not None
+            and call in call.queue.waiting  # still waiting (again, after a transfer)
+        ):
+            rec.phase(at, "abandoned_queue", rec.queue)

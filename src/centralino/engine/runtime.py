@@ -26,15 +26,18 @@ ABANDON_MESSAGE = "abandon_message"
 
 class QueueRun:
     __slots__ = (
-        "arrivals", "blend_reason", "blend_timer", "blending", "config", "handle_time",
-        "members", "name", "router", "waiting",
+        "arrivals", "blend_reason", "blend_timer", "blended", "blending", "config", "epoch",
+        "handle_time", "members", "name", "router", "waiting",
     )  # fmt: skip
 
     def __init__(self, config: QueueConfig) -> None:
         self.config = config
         self.name = config.name
         self.router = QueueRouter(config.strategy, config.name)
-        self.waiting: deque[CallRun] = deque()  # in arrival order; offered calls stay in it
+        # in arrival order (a dict: removal in constant time); offered calls stay in it
+        self.waiting: dict[CallRun, None] = {}
+        self.epoch = 0  # a new offer cycle each time nobody is ready: misses forgotten
+        self.blended = 0  # members also on a campaign
         self.members: dict[str, OpRun] = {}
         self.blending = False  # blended (outbound) members take calls while this holds
         self.blend_reason = ""
@@ -79,7 +82,7 @@ class CampaignRun:
 
 class OpRun:
     __slots__ = (
-        "acw_timer", "auto_answer", "call", "calls_today", "campaign", "code", "consult",
+        "acw_timer", "auto_answer", "call", "calls_today", "campaign", "code",
         "endpoint", "id", "leg", "logout_pending", "misses", "move_to", "offer",
         "pause_pending", "pause_timer", "presence", "preview", "queues", "remind_timer",
         "talk_today", "whisper_call", "work_started",
@@ -107,13 +110,12 @@ class OpRun:
         self.pause_timer: Timer | None = None  # the pause reason's limit
         self.remind_timer: Timer | None = None  # the screen-work break
         self.work_started: float | None = None  # start of the current stretch of screen work
-        self.consult: CallRun | None = None  # the consultation call of a transfer
         self.whisper_call: CallRun | None = None  # connect this call when the whisper ends
 
 
 class CallRun:
     __slots__ = (
-        "announce_timer", "campaign", "consult_of", "dial", "done", "entered", "held", "leg",
+        "announce_timer", "campaign", "consult_of", "dial", "done", "entered", "epoch", "leg",
         "menu", "menu_tries", "offered", "op", "owner", "queue", "record", "retry_timer",
         "service", "state", "tier_timer", "timer", "tried", "wait_timer",
     )  # fmt: skip
@@ -135,9 +137,9 @@ class CallRun:
         self.entered = 0.0  # when it entered its current queue
         self.offered: list[OpRun] = []  # operators it rings to now
         self.tried: set[str] = set()  # operators who missed it in this cycle
+        self.epoch = 0  # the queue's cycle `tried` belongs to
         self.wait_timer: Timer | None = None
         self.tier_timer: Timer | None = None
         self.retry_timer: Timer | None = None
         self.announce_timer: Timer | None = None
-        self.held = False  # on hold while its operator consults someone
         self.consult_of: OpRun | None = None  # this leg is an operator's consultation call

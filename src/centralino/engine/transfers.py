@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from centralino.domain.call_record import CallResult
 from centralino.domain.errors import IllegalTransition, InvalidInput
 from centralino.domain.operators import OperatorState
 from centralino.engine.runtime import CallRun, OpRun
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 S = OperatorState
 _NUMBER = re.compile(r"\+?[0-9]{3,20}")
+_RESULTS = {r.value for r in CallResult}
 
 
 @dataclass(slots=True)
@@ -130,6 +132,7 @@ class Transfers:
         assert op.leg is not None
         if kind == "number":
             rec = c.new_record("outbound", "consult", target)
+            rec.operator = op.id
             leg = c.port.originate(target, call.record.number, 30.0)
             lc = CallRun(leg, rec)
             lc.consult_of = op
@@ -141,7 +144,6 @@ class Transfers:
             c.move(t, S.RESERVED)
             cons = _Consult(call, target_op=t, answered=True, label=t.id)
         self._consults[op.id] = cons
-        call.held = True
         c.port.unbridge(call.leg)
         c.port.play(call.leg, c.acd.moh_for(call), loop=True)
         call.record.phase(now, "hold", op.id)
@@ -153,40 +155,60 @@ class Transfers:
     def consult_answered(self, leg_call: CallRun) -> None:
         op = leg_call.consult_of
         cons = self._consults.get(op.id) if op is not None else None
-        if op is None or cons is None or op.leg is None:
+        if op is None or cons is None or op.leg is None or cons.leg_call is not leg_call:
             self.c.port.hangup(leg_call.leg)
             return
         cons.answered = True
         leg_call.record.answered_at = self.c.clock.now()
+        leg_call.record.picked_up_at = self.c.clock.now()
         self.c.port.bridge(op.leg, leg_call.leg)
 
     def consult_failed(self, leg_call: CallRun, why: str) -> None:
         leg_call.record.phase(self.c.clock.now(), "consult_failed", why)
+        leg_call.record.result = CallResult(why) if why in _RESULTS else CallResult.FAILED
         op = leg_call.consult_of
-        if op is not None and op.id in self._consults:
+        cons = self._consults.get(op.id) if op is not None else None
+        if op is not None and cons is not None and cons.leg_call is leg_call:
             self.cancel(op.id)
 
     def consult_hung_up(self, leg_call: CallRun) -> None:
         c = self.c
         rec = leg_call.record
         rec.ended_at = c.clock.now()
-        c.done(leg_call)
+        if rec.result is CallResult.UNFINISHED:
+            rec.result = CallResult.TALKED if rec.picked_up_at is not None else CallResult.FAILED
         op = leg_call.consult_of
+        leg_call.consult_of = None
+        c.done(leg_call)
         cons = self._consults.get(op.id) if op is not None else None
         if op is not None and cons is not None and cons.leg_call is leg_call:
             self._back_to_customer(op, cons)
 
-    def complete(self, op_id: str) -> None:
+    def _usable(self, op_id: str, doing: str) -> tuple[OpRun, _Consult]:
+        """The consultation, checked before anything changes: the customer still on hold
+        with this operator, the colleague still there; otherwise back to the customer."""
         c = self.c
-        cons = self._consults.pop(op_id, None)
+        cons = self._consults.get(op_id)
         if cons is None:
-            raise IllegalTransition(f"operator {op_id} has no consultation to complete")
+            raise IllegalTransition(f"operator {op_id} has no consultation to {doing}")
         op = c._op(op_id)
         call = cons.customer
+        if call.leg not in c.calls or op.call is not call:
+            self._drop(op, cons)
+            raise IllegalTransition("the customer has hung up: the consultation is over")
         if not cons.answered:
-            self._consults[op_id] = cons
             raise IllegalTransition("the consulted party has not answered yet")
-        call.held = False
+        t = cons.target_op
+        if t is not None and (t.leg is None or t.presence.state is not S.RESERVED or t.call):
+            self._back_to_customer(op, cons)
+            raise IllegalTransition(f"{t.id} is no longer available: back to the customer")
+        return op, cons
+
+    def complete(self, op_id: str) -> None:
+        c = self.c
+        op, cons = self._usable(op_id, "complete")
+        del self._consults[op_id]
+        call = cons.customer
         if cons.target_op is not None:
             t = cons.target_op
             assert t.leg is not None
@@ -202,8 +224,11 @@ class Transfers:
         c.port.attended_transfer(call.leg, lc.leg)
         self._hand_over(op, call, "transfer", f"consulted to {cons.label} by {op.id}")
         c.calls.pop(lc.leg, None)
-        lc.record.ended_at = c.clock.now()
-        lc.record.phase(c.clock.now(), "transfer", f"joined the customer of {op.id}")
+        now = c.clock.now()
+        lc.record.ended_at = now
+        lc.record.result = CallResult.TALKED
+        lc.record.transferred_at = now
+        lc.record.phase(now, "transfer", f"joined the customer of {op.id}")
         c.done(lc)
 
     def cancel(self, op_id: str) -> None:
@@ -220,52 +245,46 @@ class Transfers:
         c = self.c
         self._consults.pop(op.id, None)
         call = cons.customer
-        call.held = False
         if call.leg in c.calls and op.leg is not None and op.call is call:
             call.record.phase(c.clock.now(), "unhold", op.id)
             c.port.bridge(call.leg, op.leg)  # takes the operator from the consultation
-        elif op.leg is not None:
-            c.port.unbridge(op.leg)
+        self._release_colleague(cons)
+
+    def _release_colleague(self, cons: _Consult) -> None:
         t = cons.target_op
         if t is not None and t.presence.state is S.RESERVED and t.call is None:
             if t.leg is not None:
-                c.port.unbridge(t.leg)
-            c.move(t, S.READY)
-            c.free_again(t)
+                self.c.port.unbridge(t.leg)
+            self.c._after_call(t)  # ready again, or the pause or logout they asked for
+
+    def _drop(self, op: OpRun, cons: _Consult) -> None:
+        """The consultation ends without the customer: the other party goes."""
+        self._consults.pop(op.id, None)
+        if cons.leg_call is not None and cons.leg_call.leg in self.c.calls:
+            self.c.port.hangup(cons.leg_call.leg)
+        if cons.target_op is not None and op.leg is not None and op.call is cons.customer:
+            self.c.port.unbridge(op.leg)
+        self._release_colleague(cons)
 
     def conference(self, op_id: str) -> None:
         """Customer, operator and the consulted party together. Then the operator leaves
         (`complete`: the call stays with the other two) or drops the third (`cancel`)."""
         c = self.c
-        cons = self._consults.get(op_id)
-        if cons is None:
-            raise IllegalTransition(f"operator {op_id} has no consultation to join")
-        if not cons.answered:
-            raise IllegalTransition("the consulted party has not answered yet")
-        op = c._op(op_id)
+        op, cons = self._usable(op_id, "join")
         third = cons.target_op.leg if cons.target_op is not None else None
         if cons.leg_call is not None:
             third = cons.leg_call.leg
         call = cons.customer
         if op.leg is None or third is None:
             raise IllegalTransition(f"operator {op_id} has no phone line")
-        call.held = False
         c.port.conference([call.leg, op.leg, third])
         call.record.phase(c.clock.now(), "conference", f"{op.id} + {cons.label}")
 
-    def customer_gone(self, op: OpRun) -> None:
-        """The customer on hold hung up: the consultation ends with them."""
-        cons = self._consults.pop(op.id, None)
-        if cons is None:
-            return
-        if cons.leg_call is not None:
-            self.c.port.hangup(cons.leg_call.leg)
-        t = cons.target_op
-        if t is not None and t.presence.state is S.RESERVED and t.call is None:
-            if op.leg is not None:
-                self.c.port.unbridge(op.leg)
-            self.c.move(t, S.READY)
-            self.c.free_again(t)
+    def customer_gone(self, op: OpRun, call: CallRun) -> None:
+        """The customer hung up: a consultation about them ends with them."""
+        cons = self._consults.get(op.id)
+        if cons is not None and cons.customer is call:
+            self._drop(op, cons)
 
     def consulting(self, op_id: str) -> str | None:
         cons = self._consults.get(op_id)

@@ -28,8 +28,9 @@ def ivr_keys(service: ServiceConfig, rng: random.Random, codes: list[str]) -> st
     menu = service.menus[service.root_menu]
     for _ in range(MAX_DEPTH):
         options = sorted(menu.options)
-        if rng.random() < 0.05:
-            keys += "9" if "9" not in menu.options else "0"  # a wrong key: the menu replays
+        wrong = [k for k in "0123456789" if k not in menu.options]
+        if wrong and menu.repeats > 0 and rng.random() < 0.05:
+            keys += rng.choice(wrong)  # a wrong key: the menu plays again
         key = rng.choice(options)
         keys += key
         action = menu.options[key]

@@ -426,8 +426,11 @@ class SimNetwork:
         self.clock.call_soon(self._join_when_up, lg.id, target, 0)
 
     def _join_when_up(self, leg: LegId, target: LegId, tries: int) -> None:
-        lt = self._live(target)
-        if lt is None or self._live(leg) is None:
+        lt, lg = self._live(target), self._live(leg)
+        if lg is None:
+            return
+        if lt is None:  # the transfer target did not answer: the caller is not left hanging
+            self._gone(lg, HangupCause.NORMAL)
             return
         if lt.state is LegState.RINGING:
             if tries < 600:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Float,
@@ -226,7 +227,8 @@ records = Table(
     Column("name", String(200), nullable=True),
     Column("email", String(254), nullable=True),
     Column("timezone", String(64), nullable=False),
-    Column("data", json_type(), nullable=False),
+    # read only whole: json (kept as written) rather than jsonb, cheaper to import
+    Column("data", JSON, nullable=False),
     Column("priority", Integer, nullable=False),
     Column("state", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),

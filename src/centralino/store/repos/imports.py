@@ -48,7 +48,7 @@ _COPY_RECORDS = f"COPY records ({_RECORD_COLUMNS}) FROM STDIN"
 _STAGE = (
     "CREATE TEMP TABLE IF NOT EXISTS import_stage_records (campaign_id integer,"
     " list_id integer, row_number integer, phone varchar(20), phone_raw varchar(64),"
-    " name varchar(200), email varchar(254), timezone varchar(64), data jsonb,"
+    " name varchar(200), email varchar(254), timezone varchar(64), data json,"
     " priority integer, state varchar(16), attempts integer, created_at timestamptz)"
 )
 _COPY_STAGE = f"COPY import_stage_records ({_RECORD_COLUMNS}) FROM STDIN"

@@ -227,3 +227,43 @@ def test_one_regex_per_length_is_phonenumbers_two_tests(region: str, national: s
         )
     )
     assert _RegionPatterns(meta).valid(national) == expected
+
+
+@settings(max_examples=500)
+@given(
+    region=st.sampled_from(["IT", "SM", "PL", "GB", "DE", "US", "CH"]),
+    cc=st.sampled_from(["", "+", "+39 ", "+48", "0039 ", "00", "0048 ", "(+39) ", "011 ", "+0"]),
+    groups=st.lists(
+        st.tuples(
+            st.sampled_from([" ", "-", ".", "", "", "/", "\u00a0", "x", "e", "+", "٣"]),
+            st.text("0123456789", min_size=1, max_size=4),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    tail=st.sampled_from(["", "", " int. 12", "E+11", " x5", "-"]),
+)
+def test_the_fast_path_of_a_text_cell_is_what_normalise_gives(
+    region: str, cc: str, groups: list[tuple[str, str]], tail: str
+) -> None:
+    """`fast_e164` settles a text only as `normalise` would, without an extension."""
+    text = (cc + "".join(sep + digits for sep, digits in groups) + tail).strip()
+    fast = PhoneNormalizer(region).fast_e164(text)
+    try:
+        phone = PhoneNormalizer(region).normalise(text)
+    except PhoneError:
+        assert fast is None, text
+        return
+    assert fast is None or (fast == phone.e164 and phone.extension is None), text
+
+
+@pytest.mark.parametrize(
+    "raw", ["+39 320 000 0001", "3200000001", "0039 320-0000001", "320.000.0001", "+48601234567"]
+)
+def test_the_usual_spellings_take_the_fast_path(raw: str) -> None:
+    assert IT.fast_e164(raw) == IT.normalise(raw).e164
+
+
+def test_the_fast_path_drops_a_national_prefix() -> None:
+    assert PhoneNormalizer("GB").fast_e164("020 7946 0958") == "+442079460958"
+    assert PhoneNormalizer("PL").fast_e164("601-234-567") == "+48601234567"

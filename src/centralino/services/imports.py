@@ -296,10 +296,10 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _processor(c: Campaign, lf: ListFile, mapping: ColumnMapping) -> RowProcessor:
+def _processor(c: Campaign, lf: ListFile, mapping: ColumnMapping, out: RecordRows) -> RowProcessor:
     return RowProcessor(
         mapping, PhoneNormalizer(c.default_region), c.timezone,
-        extra_name=lf.extra_column_name, text_cells=lf.kind == "csv",
+        extra_name=lf.extra_column_name, text_cells=lf.kind == "csv", ascii_json=out.ascii_json,
     )  # fmt: skip
 
 
@@ -363,9 +363,9 @@ def _run_batches(
     and what is in the database always cover the file's first rows, and a failed batch
     takes the one after it down with it. SQLite, one writer at a time anyway, gets one.
     Batches start small, so writing starts early, and grow to `batch_rows`."""
-    processor = _processor(c, lf, mapping)
-    seen = SeenPhones()  # the whole file: about 100 bytes a number
     out = RecordRows(ctx.engine.dialect.name, c.id, job.list_id)
+    processor = _processor(c, lf, mapping, out)
+    seen = SeenPhones()  # the whole file: about 100 bytes a number
     parallel = _WRITERS if ctx.engine.dialect.name == "postgresql" else 1
     pending: deque[Future[None]] = deque()
     rows, size = lf.rows, min(FIRST_BATCH_ROWS, batch_rows)
@@ -379,11 +379,11 @@ def _run_batches(
         )
         try:
             for k in count():
-                # each row is checked as it is read and, if a contact, becomes its row for
-                # the database at once: a batch holds no contact objects
+                # rows are checked a chunk at a time as they are read, and the contacts
+                # become their rows for the database at once: a batch holds no contacts
                 now = ctx.now()
                 prepared = out.batch(now)
-                rejected = process_rows_into(processor, islice(rows, size), seen, prepared.append)
+                rejected = process_rows_into(processor, islice(rows, size), seen, prepared.extend)
                 read = len(prepared) + len(rejected)  # every row is one or the other
                 if not read:
                     break
@@ -593,13 +593,13 @@ def dry_run(
         sample, rest = _sample(lf, SAMPLE_ROWS)
         resolved = resolve_mapping(lf.header, mapping, [x for _, x in sample])
         out.mapping = resolved.as_json()
-        processor = _processor(c, lf, resolved)
+        checked = RecordRows(None, c.id, 0)  # only what rejections need
+        processor = _processor(c, lf, resolved, checked)
         seen = SeenPhones()  # the whole file: nothing reaches the database
         rows = _prepend(sample, rest)
-        checked = RecordRows(None, c.id, 0)  # only what rejections need
         while True:
             batch = checked.batch(ctx.now())
-            rejected = process_rows_into(processor, islice(rows, BATCH_ROWS), seen, batch.append)
+            rejected = process_rows_into(processor, islice(rows, BATCH_ROWS), seen, batch.extend)
             if not batch and not rejected:
                 break
             read = len(batch) + len(rejected)

@@ -7,9 +7,9 @@ SQLite takes them through the driver's executemany with ON CONFLICT DO NOTHING. 
 way the numbers skipped are returned, so a duplicate, even one added meanwhile by a
 concurrent import, is reported, never an error.
 
-The rows themselves (COPY text, or SQLite parameters, with the `data` JSON) are prepared
-by `RecordRows` ahead of the transaction, so an import can build them for the next batch
-while the last one is being written.
+The rows themselves (COPY text, or SQLite parameters) are prepared by `RecordRows` from
+the contacts of a few hundred rows at a time, column by column, ahead of the transaction,
+so an import can build them for the next batch while the last one is being written.
 """
 
 from __future__ import annotations
@@ -18,14 +18,21 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from json.encoder import encode_basestring, encode_basestring_ascii
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects import sqlite
 
 from centralino.domain.outbound.outcomes import RecordState
-from centralino.imports.pipeline import Contact, ImportJob, ImportState, Rejection
+from centralino.imports.pipeline import (
+    Contact,
+    Contacts,
+    ImportJob,
+    ImportState,
+    JsonObjects,
+    Rejection,
+)
 from centralino.store.repos.dnc import DncRepo
 from centralino.store.tables import (
     contact_lists,
@@ -93,55 +100,36 @@ def _copy_text(value: str | None) -> str:
     return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
 
 
-class JsonObjects:
-    """`json.dumps` of {str: str} dicts with the key texts computed once: the same text
-    (default separators), for a fraction of the time."""
-
-    def __init__(self, ensure_ascii: bool) -> None:
-        self._encode = encode_basestring_ascii if ensure_ascii else encode_basestring
-        self._keys: dict[str, str] = {}
-
-    def dumps(self, data: dict[str, str]) -> str:
-        if not data:
-            return "{}"
-        keys, encode = self._keys, self._encode
-        try:
-            return "{" + ", ".join([keys[k] + encode(v) for k, v in data.items()]) + "}"
-        except KeyError:
-            for k in data:
-                if k not in keys:
-                    keys[k] = encode(k) + ": "
-            return self.dumps(data)
-
-
 Placed = tuple[int, str, str, str]
 """(row, number, raw number, phone column) of a prepared record: what a rejection needs."""
 
 
 class PreparedRecords:
-    """A batch's records ready for the database, filled one contact at a time (`append`)
-    so that no contact object outlives its row (a batch holds only strings, numbers and
-    plain tuples, which the garbage collector need not look at).
+    """A batch's records ready for the database, filled a chunk of contacts at a time
+    (`extend`) so that no contact outlives its chunk (a batch holds only strings, numbers
+    and plain tuples, which the garbage collector need not look at).
 
     Per record: `placed` (what a rejection needs) and `rows`, its COPY text line
     (PostgreSQL) or parameter tuple (SQLite); none for a dry run."""
 
-    __slots__ = ("_payload", "_row", "campaign_id", "list_id", "placed", "rows")
+    __slots__ = ("_payload", "_rows", "campaign_id", "list_id", "placed", "rows")
 
     def __init__(
-        self, campaign_id: int, list_id: int, row: Callable[[Contact], Any] | None
+        self, campaign_id: int, list_id: int, rows: Callable[[Contacts], list[Any]] | None
     ) -> None:
         self.campaign_id = campaign_id
         self.list_id = list_id
         self.placed: list[Placed] = []
         self.rows: list[Any] = []
-        self._row = row
+        self._rows = rows
         self._payload: bytes | None = None
 
-    def append(self, c: Contact) -> None:
-        self.placed.append((c.row, c.phone, c.phone_raw, c.phone_column))
-        if self._row is not None:
-            self.rows.append(self._row(c))
+    def extend(self, contacts: Contacts) -> None:
+        self.placed += zip(
+            contacts.row, contacts.phone, contacts.phone_raw, contacts.phone_column, strict=True
+        )
+        if self._rows is not None:
+            self.rows += self._rows(contacts)
 
     def __len__(self) -> int:
         return len(self.placed)
@@ -160,7 +148,7 @@ class PreparedRecords:
         """The same with only the records at the indexes `keep` (in order)."""
         if len(keep) == len(self.placed):
             return self
-        out = PreparedRecords(self.campaign_id, self.list_id, self._row)
+        out = PreparedRecords(self.campaign_id, self.list_id, self._rows)
         out.placed = [self.placed[i] for i in keep]
         out.rows = [self.rows[i] for i in keep] if self.rows else []
         return out
@@ -168,73 +156,83 @@ class PreparedRecords:
 
 class RecordRows:
     """Turns contacts into the rows of `records` for one list, without a connection:
-    COPY text for PostgreSQL, parameter tuples for SQLite (JSON text as SQLAlchemy
-    would write it); `dialect` None (a dry run) keeps only what rejections need."""
+    COPY text for PostgreSQL, parameter tuples for SQLite; `dialect` None (a dry run)
+    keeps only what rejections need. The `data` JSON comes with the contacts, ASCII-only
+    for SQLite (`ascii_json`, as SQLAlchemy would write it)."""
 
     def __init__(self, dialect: str | None, campaign_id: int, list_id: int) -> None:
         self.dialect = dialect
         self.campaign_id = campaign_id
         self.list_id = list_id
-        self._json = JsonObjects(ensure_ascii=dialect != "postgresql")
+        self.ascii_json = dialect != "postgresql"
+        self._json = JsonObjects(ensure_ascii=self.ascii_json)
 
     def batch(self, now: datetime) -> PreparedRecords:
         """An empty batch whose records are created at `now`."""
         if now.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         now = now.astimezone(UTC)
-        row: Callable[[Contact], Any] | None = None
+        rows: Callable[[Contacts], list[Any]] | None = None
         if self.dialect == "postgresql":
-            row = self._copy_line(now)
+            rows = self._copy_lines(now)
         elif self.dialect is not None:
-            row = self._sqlite_params(now)
-        return PreparedRecords(self.campaign_id, self.list_id, row)
+            rows = self._sqlite_params(now)
+        return PreparedRecords(self.campaign_id, self.list_id, rows)
 
     def prepare(self, contacts: Iterable[Contact], now: datetime) -> PreparedRecords:
         batch = self.batch(now)
-        for c in contacts:
-            batch.append(c)
+        batch.extend(Contacts.of(contacts, self._json))
         return batch
 
-    def _copy_line(self, now: datetime) -> Callable[[Contact], str]:
+    def _copy_lines(self, now: datetime) -> Callable[[Contacts], list[str]]:
         head = f"{self.campaign_id}\t{self.list_id}\t"
         tail = f"\t{RecordState.NEW.value}\t0\t{now.isoformat()}\n"
-        dumps, special, text = self._json.dumps, _COPY_SPECIAL.search, _copy_text
+        special = _COPY_SPECIAL.search
 
-        def line(c: Contact) -> str:
-            raw, name, email = c.phone_raw, c.name, c.email
-            if special(f"{raw}{name}{email}"):
-                raw, name, email = text(raw), text(name), text(email)
-            else:
-                name = "\\N" if name is None else name
-                email = "\\N" if email is None else email
-            data = dumps(c.data)
-            if "\\" in data:
-                data = data.replace("\\", "\\\\")
-            return (
-                f"{head}{c.row}\t{c.phone}\t{raw}\t{name}\t{email}\t{c.timezone}\t{data}"
-                f"\t{c.priority}{tail}"
-            )
+        def lines(cs: Contacts) -> list[str]:
+            raws: list[str] = cs.phone_raw
+            if special("".join(raws)):
+                raws = list(map(_copy_text, raws))
+            names, emails = _copy_texts(cs.name), _copy_texts(cs.email)
+            data = cs.data  # JSON: no tab or line break is left unescaped, only backslashes
+            if "\\" in "".join(data):
+                data = [d.replace("\\", "\\\\") for d in data]
+            return [
+                f"{head}{row}\t{phone}\t{raw}\t{name}\t{email}\t{zone}\t{json}\t{priority}{tail}"
+                for row, phone, raw, name, email, zone, json, priority in zip(
+                    cs.row, cs.phone, raws, names, emails, cs.timezone, data, cs.priority,
+                    strict=True,
+                )
+            ]  # fmt: skip
 
-        return line
+        return lines
 
-    def _sqlite_params(self, now: datetime) -> Callable[[Contact], tuple[Any, ...]]:
+    def _sqlite_params(self, now: datetime) -> Callable[[Contacts], list[tuple[Any, ...]]]:
         dialect = sqlite.dialect()
         process = records.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
         created = process(now) if process is not None else now
-        campaign, lst, new, dumps = (
-            self.campaign_id,
-            self.list_id,
-            RecordState.NEW.value,
-            self._json.dumps,
-        )
+        campaign, lst, new = self.campaign_id, self.list_id, RecordState.NEW.value
 
-        def params(c: Contact) -> tuple[Any, ...]:
-            return (
-                campaign, lst, c.row, c.phone, c.phone_raw, c.name, c.email, c.timezone,
-                dumps(c.data), c.priority, new, 0, created,
+        def params(cs: Contacts) -> list[tuple[Any, ...]]:
+            return list(
+                zip(
+                    repeat(campaign), repeat(lst), cs.row, cs.phone, cs.phone_raw, cs.name,
+                    cs.email, cs.timezone, cs.data, cs.priority, repeat(new), repeat(0),
+                    repeat(created),
+                )
             )  # fmt: skip
 
         return params
+
+
+def _copy_texts(values: list[str | None]) -> list[str]:
+    """`_copy_text` of each value, without a call for most of them."""
+    present = list(filter(None, values))
+    if _COPY_SPECIAL.search("".join(present)):
+        return list(map(_copy_text, values))
+    if len(present) == len(values):
+        return present
+    return ["\\N" if v is None else v for v in values]
 
 
 @dataclass(slots=True, frozen=True)

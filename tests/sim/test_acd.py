@@ -118,6 +118,22 @@ def test_an_unanswered_offer_passes_the_call_to_the_next_operator() -> None:
     ]
 
 
+def test_the_panel_reads_the_operator_offer_then_call_in_hand() -> None:
+    rig = Rig(auto_wrap=False)
+    inbound(rig, QueueConfig("care"))
+    rig.hold_offers()
+    rig.operator("ann", queues=("care",))
+    rig.call_now(LINE, "+391", Fate(talk=30.0))
+    rig.run(until=1.0)
+    op = rig.center.operator("ann")
+    assert op.offer is not None and op.offer.record.number == "+391" and op.call is None
+    rig.center.answer("ann")
+    rig.run(until=2.0)
+    assert op.offer is None and op.call is not None and op.presence.state is S.TALKING
+    with pytest.raises(NotFound):
+        rig.center.operator("nobody")
+
+
 def test_consecutive_misses_pause_the_operator_with_the_missed_calls_reason() -> None:
     rig = Rig()
     inbound(rig, QueueConfig("care", answer_timeout=5.0, retry=1.0, misses_before_pause=2))

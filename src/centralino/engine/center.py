@@ -402,6 +402,11 @@ class Center:
             raise NotFound(f"operator {op_id!r} not found")
         return op
 
+    def operator(self, op_id: str) -> OpRun:
+        """The live operator, for reading (their offer, call in hand, pending pause,
+        auto-answer): the operator panel shows it; changes go through the panel methods."""
+        return self._op(op_id)
+
     def login(self, op_id: str) -> None:
         """Call the operator's phone; they are ready once it answers."""
         op = self._op(op_id)

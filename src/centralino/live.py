@@ -72,6 +72,7 @@ class _Site:
         self.usernames: dict[str, str] = {}  # operator id -> username
         self.campaign_names: dict[str, str] = {}  # engine campaign name -> stored name
         self.known: set[str] = set()  # engine campaign names seen active
+        self.humans: set[str] = set()  # operators working from the panel: no bot acts for them
         self.network = SimNetwork(
             clock, live._fate, prompt_seconds=PROMPTS, default_prompt_seconds=DEFAULT_PROMPT
         )
@@ -328,10 +329,57 @@ class LiveCenter:
         site.known.add(name)
         site.campaign_names[name] = c.name
 
+    # --- people working from the panel ---
+
+    def add_human(
+        self,
+        company_id: int,
+        user_id: int,
+        username: str,
+        setup: InboundSetup,
+        campaign_ids: list[int],
+    ) -> Center:
+        """Put a person who works from the operator panel in the engine (not logged in yet):
+        their stored queue memberships and, among the active campaigns they are on that the
+        engine dials, one chosen as for bots. With bots on, the same person may already
+        be there as a bot; from now on no bot acts for them."""
+        site = self.site(company_id)
+        center = site.center
+        for q in setup.queues:  # a company the engine has not met yet: its queues first
+            center.acd.update_queue(q)
+        center.pause_reasons.update({r.code: r for r in setup.pause_reasons})
+        op_id = f"user:{user_id}"
+        member_of = [
+            (q, t) for q, t in setup.memberships.get(username, []) if q in center.acd.queues
+        ]
+        names = [n for c in campaign_ids if center.has_campaign(n := f"campaign:{c}")]
+        target = names[user_id % len(names)] if names else None
+        self._user_ids[op_id] = user_id
+        site.usernames[op_id] = username
+        site.humans.add(op_id)
+        if not center.has_operator(op_id):
+            code = f"{user_id:03d}" if user_id < 1000 else None
+            if code is not None and center.operator_by_code(code) is not None:
+                code = None
+            center.add_operator(op_id, member_of, target, code=code)
+            site.network.register_endpoint(op_id)
+            return center
+        have = dict(center.memberships(op_id))
+        for q, tier in member_of:
+            if have.get(q) != tier:
+                center.join_queue(op_id, q, tier)
+        for q in have:
+            if q not in {name for name, _ in member_of}:
+                center.leave_queue(op_id, q)
+        center.assign_operator(op_id, target)
+        return center
+
     # --- bots ---
 
     def _bot_wrap_up(self, site: _Site):  # type: ignore[no-untyped-def]
         def wrap_up(op_id: str, record: CallRecord) -> None:
+            if op_id in site.humans:
+                return
             positive = self._rng.random() < DEMO_POPULATION.positive
             outcome = "positive" if positive else self._rng.choice(["not_interested", "completed"])
             delay = self._rng.uniform(5.0, 20.0)
@@ -341,12 +389,16 @@ class LiveCenter:
 
     def _bot_preview(self, site: _Site):  # type: ignore[no-untyped-def]
         def preview(op_id: str, _dial: Dial) -> None:
+            if op_id in site.humans:
+                return
             self.clock.call_later(self._rng.uniform(2.0, 6.0), self._dial, site, op_id)
 
         return preview
 
     def _bot_paused(self, site: _Site):  # type: ignore[no-untyped-def]
         def paused(op_id: str) -> None:  # a bot paused by the system comes back in a while
+            if op_id in site.humans:
+                return
             self.clock.call_later(self._rng.uniform(60.0, 180.0), self._resume, site, op_id)
 
         return paused

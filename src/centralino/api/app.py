@@ -27,6 +27,7 @@ from centralino.api.imports.routes import router as imports_router
 from centralino.api.inbound_services.routes import router as inbound_services_router
 from centralino.api.orgs.routes import router as orgs_router
 from centralino.api.pause_reasons.routes import router as pause_reasons_router
+from centralino.api.phone.routes import router as phone_router
 from centralino.api.queues.routes import router as queues_router
 from centralino.api.records.routes import router as records_router
 from centralino.api.transfers.routes import router as transfers_router
@@ -55,6 +56,7 @@ def api_router() -> APIRouter:
         pause_reasons_router,
         calls_router,
         transfers_router,
+        phone_router,
         audit_router,
     )
     for r in (*routers, events_router):

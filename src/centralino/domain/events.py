@@ -12,15 +12,19 @@ from centralino.domain.roles import Permission
 
 @dataclass(slots=True, frozen=True)
 class Event:
-    """`permission` at `place` is what a subscriber needs to receive this event."""
+    """`permission` at `place` is what a subscriber needs to receive this event; an event
+    with a `user_id` (the operator's own phone session) goes to that user only."""
 
     kind: str
     at: datetime
     place: Place | None
     permission: Permission
     payload: dict[str, Any] = field(default_factory=dict)
+    user_id: int | None = None
 
     def visible_to(self, principal: Principal) -> bool:
+        if self.user_id is not None:
+            return principal.user_id == self.user_id
         if self.place is None:
             return principal.is_system_admin
         return principal.can(self.permission, self.place)

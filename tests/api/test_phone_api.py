@@ -232,3 +232,39 @@ def test_my_phone_events_reach_me_only(desk: Desk, app: Any) -> None:
         ]  # fmt: skip
         other.send_text("ping")
         assert other.receive_json()["kind"] == "pong"  # nothing of my phone before the pong
+
+
+def test_with_bots_a_person_is_left_alone_and_bots_still_answer(
+    ctx: ServiceContext, app: Any
+) -> None:
+    """The demo: every queue member starts as a bot; who logs in from the panel is a
+    person from then on (no bot resumes their pause), and the bots answer as before."""
+    world = build_world(ctx)
+    admin = world.admin()
+    care = queues.create_queue(ctx, admin, "Care", world.groups["T1"].id, {})
+    bot = world.actors[Role.OPERATOR_SUPERVISOR]
+    queues.set_members(ctx, admin, care.id, [(world.actors[Role.OPERATOR], 0), (bot, 0)])
+    inbound_services.create_service(
+        ctx, admin,
+        {"name": "Line", "group_id": world.groups["T1"].id, "numbers": [NUMBER], "queue": "Care"},
+    )  # fmt: skip
+    live = LiveCenter(ctx, bots=True, callers_per_hour=0.0)
+    clock = VirtualClock(START)
+    live.start(None, clock)
+    live.sync()
+    clock.run(until=START + 1.0)
+    app.state.live = live
+    d = Desk(world, live, clock, app)
+    assert d.post("actor_operator", "login").json()["state"] == "ready"  # a bot's line, kept
+    d.post("actor_operator", "pause", {"reason": "lunch"})
+    d.caller("+393334444444", talk=60.0)
+    d.run(20.0)
+    center = live.center_of(world.company_a)
+    assert center is not None
+    assert center.presences()[f"user:{bot}"].state.value == "talking"  # answered by itself
+    for _ in range(10):  # five minutes: a bot would have been back long ago
+        d.run(30.0)
+        live.sync()
+    mine = d.get("actor_operator")
+    assert (mine["state"], mine["reason"]) == ("paused", "lunch")
+    assert center.presences()[f"user:{bot}"].state.value == "ready"  # wrapped up by its bot

@@ -106,7 +106,7 @@ def test_an_operator_works_a_call_from_login_to_logout(ctx: ServiceContext, desk
     assert mine["ringing"] == {
         "call_id": mine["ringing"]["call_id"], "direction": "inbound",
         "number": "+393331234567", "service": "Line", "queue": "Care",
-        "screen_pop": "https://crm.example/find?tel=+393331234567",
+        "screen_pop": "https://crm.example/find?tel=%2B393331234567",
     }  # fmt: skip
     problem(desk.post(op, "pause", {"reason": "lunch"}), 409)  # ringing: answer first
     assert desk.post(op, "answer").status_code == 200

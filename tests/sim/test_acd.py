@@ -714,7 +714,7 @@ def test_the_screen_pop_url_is_built_for_the_operator_offered_the_call() -> None
     rig.call_now(LINE, "+39 333 1", Fate(talk=5.0))
     rig.run()
     assert pops == [
-        ("ann", "https://crm.example/p?tel=+39%20333%201&svc=Care%20%26%20Co&q=care&id=1")
+        ("ann", "https://crm.example/p?tel=%2B39%20333%201&svc=Care%20%26%20Co&q=care&id=1")
     ]
 
 

@@ -470,7 +470,7 @@ def test_screen_pop_fields_are_url_encoded_one_value_each() -> None:
         screen_pop="https://crm/p?c={caller}&s={service}&q={queue}&id={call_id}",
     )
     url = svc.pop_url("+39 02 1234", "vip/gold", 42)
-    assert url == "https://crm/p?c=+39%2002%201234&s=Care%20%26%20Co&q=vip%2Fgold&id=42"
+    assert url == "https://crm/p?c=%2B39%2002%201234&s=Care%20%26%20Co&q=vip%2Fgold&id=42"
     assert ServiceConfig("Care", ("+39021",), "care").pop_url("+39", "care", 1) is None
     assert render_screen_pop("{caller}", "a&b=c", "s", "q", 1) == "a%26b%3Dc"
 

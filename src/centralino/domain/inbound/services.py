@@ -306,7 +306,7 @@ def check_screen_pop(template: str) -> None:
 def render_screen_pop(template: str, caller: str, service: str, queue: str, call_id: int) -> str:
     """The URL with each field URL-encoded, so a name with spaces or `&` stays one value."""
     return template.format(
-        caller=quote(caller, safe="+"),
+        caller=quote(caller, safe=""),  # a "+" would read as a space in a query string
         service=quote(service, safe=""),
         queue=quote(queue, safe=""),
         call_id=call_id,

@@ -10,12 +10,14 @@ counts a call exactly as the simulator does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import InvalidInput
 from centralino.domain.kpis import InboundStats
 
@@ -98,14 +100,21 @@ class Period:
 
     def buckets(self, by: BucketBy) -> Iterator[Bucket]:
         """Every bucket of the period in order (a month bucket may start before it)."""
-        seen: set[datetime] = set()
-        at = self.start
-        while at < self.end:
-            b = bucket_of(at, self.tz, by)
-            if b.start not in seen:
-                seen.add(b.start)
-                yield b
-            at += _STEP
+        return iter(_buckets(self, by))
+
+
+@lru_cache(maxsize=32)
+def _buckets(period: Period, by: BucketBy) -> tuple[Bucket, ...]:
+    seen: set[datetime] = set()
+    out = []
+    at = period.start
+    while at < period.end:
+        b = bucket_of(at, period.tz, by)
+        if b.start not in seen:
+            seen.add(b.start)
+            out.append(b)
+        at += _STEP
+    return tuple(out)
 
 
 def parse_ranges(text: str, low: int, high: int, what: str) -> frozenset[int]:
@@ -177,6 +186,40 @@ def _ratio(a: float, b: float) -> float | None:
     return a / b if b else None
 
 
+TALLY_STATS = (
+    "offered", "answered", "answered_in_target", "abandoned", "unanswered", "refused",
+    "wait_answered", "wait_all", "talk", "positive",
+)  # fmt: skip
+TALLY = (*TALLY_STATS, "refused_closed", "refused_full")
+HOUR = timedelta(hours=1)
+
+
+def utc_hour(at: float) -> datetime:
+    """The UTC hour holding the clock instant `at` (seconds): the key of an hourly roll-up.
+
+    It is a local hour of every zone whose offsets are whole hours (see `whole_hours`)."""
+    return datetime.fromtimestamp(at - at % 3600, UTC)
+
+
+def whole_hours(period: Period) -> bool:
+    """Whether every local hour of the period starts on a UTC hour (no :30 or :45 offset)."""
+    return all(b.start.minute == 0 and b.start.second == 0 for b in period.buckets(BucketBy.HOUR))
+
+
+def hour_ranges(period: Period, filters: Filters) -> list[tuple[datetime, datetime]]:
+    """The UTC spans [start, end) of the local hours of the period that the filters keep,
+    consecutive hours joined (no filters: the whole period as one span)."""
+    out: list[tuple[datetime, datetime]] = []
+    for b in period.buckets(BucketBy.HOUR):
+        if not filters.keeps_bucket(b, period.tz, BucketBy.HOUR):
+            continue
+        if out and out[-1][1] == b.start:
+            out[-1] = (out[-1][0], b.start + HOUR)
+        else:
+            out.append((b.start, b.start + HOUR))
+    return out
+
+
 @dataclass(slots=True)
 class Figures:
     """One row's inbound figures: InboundStats plus the refusals by reason."""
@@ -184,6 +227,30 @@ class Figures:
     stats: InboundStats
     refused_closed: int = 0
     refused_full: int = 0
+
+    def add(self, r: CallRecord) -> None:
+        """Count one leg: InboundStats.add, and a refusal by its reason."""
+        self.stats.add(r)
+        if r.result is CallResult.REFUSED:
+            kind = refusal(r.refused_reason)
+            self.refused_closed += kind is Refusal.CLOSED
+            self.refused_full += kind is Refusal.QUEUE_FULL
+
+    def tally(self) -> dict[str, float | int]:
+        """The additive figures by name (the columns of an hourly roll-up)."""
+        out: dict[str, float | int] = {k: getattr(self.stats, k) for k in TALLY_STATS}
+        out.update(refused_closed=self.refused_closed, refused_full=self.refused_full)
+        return out
+
+    @classmethod
+    def of_sums(cls, target_seconds: float, sums: Sequence[float | int | None]) -> Figures:
+        """Figures from tallies summed in `TALLY` order (of calls already judged against
+        `target_seconds`); a missing sum is 0."""
+        stats = InboundStats(target_seconds=target_seconds)
+        for k, v in zip(TALLY_STATS, sums, strict=False):
+            setattr(stats, k, type(getattr(stats, k))(v or 0))
+        n = len(TALLY_STATS)
+        return cls(stats, int(sums[n] or 0), int(sums[n + 1] or 0))
 
     @property
     def received(self) -> int:
@@ -205,6 +272,8 @@ class Figures:
     @classmethod
     def combined(cls, parts: list[Figures]) -> Figures:
         """Several rows as one; the target stays when they all share it."""
+        if len(parts) == 1:
+            return parts[0]
         stats = InboundStats.combined(p.stats for p in parts)
         targets = {p.stats.target_seconds for p in parts}
         if len(targets) == 1:

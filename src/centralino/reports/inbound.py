@@ -1,11 +1,16 @@
-"""Inbound statistics from the stored call legs (IN-8): one Core query, figures by
-`kpis.InboundStats`.
+"""Inbound statistics (IN-8): figures by `kpis.InboundStats`, summed in SQL.
 
-Each stored leg is turned back into a `CallRecord` and added to the InboundStats of its
-queue (with the queue's stored service-level target), so a report counts exactly as the
-simulator does; rows of several queues are `InboundStats.combined`. Every report needs
-stats.read and sees only the calls of the groups the caller may read statistics of (a
-call belongs to its queue's group, as in `services.calls.list_calls`).
+The summaries, the detail per bucket and the operator reports read the hourly roll-up
+`call_hours`, where `services.calls.save_calls` adds every inbound leg as counted by
+`InboundStats` (through `Figures.add`) against its queue's target: one SQL `SUM … GROUP
+BY` over at most one row per hour, service, queue, group and operator, so a month of ten
+million calls is read in well under a second. A roll-up hour is a UTC hour, which is a
+local hour in every zone whose offsets are whole hours; for a zone with a :30 or :45
+offset the reports count the legs themselves, as the received-calls list always does
+(each stored leg back into a `CallRecord`, added to the InboundStats of its queue). Rows
+of several queues are `InboundStats.combined`. Every report needs stats.read and sees
+only the calls of the groups the caller may read statistics of (a call belongs to its
+queue's group, as in `services.calls.list_calls`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from centralino.domain.access import Principal
 from centralino.domain.call_record import CallRecord, CallResult
@@ -25,6 +30,8 @@ from centralino.domain.errors import Forbidden, NotFound
 from centralino.domain.inbound.queues import QueueConfig
 from centralino.domain.kpis import InboundStats
 from centralino.domain.reports import (
+    TALLY,
+    Bucket,
     BucketBy,
     BucketRow,
     CallDetailRow,
@@ -32,15 +39,15 @@ from centralino.domain.reports import (
     Filters,
     OperatorRow,
     Period,
-    Refusal,
     SummaryRow,
     bucket_of,
-    refusal,
+    hour_ranges,
+    whole_hours,
 )
 from centralino.domain.roles import Permission
 from centralino.services.context import ServiceContext
 from centralino.store.repos.scope import visible
-from centralino.store.tables import calls, groups, users
+from centralino.store.tables import call_hours, calls, groups, users
 
 NO_SERVICE = "(no service)"
 NO_OPERATOR = "(removed user)"
@@ -89,8 +96,10 @@ class Calls:
         return InboundStats(target_seconds=self.targets.get(queue, DEFAULT_TARGET))
 
 
-def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
-    """The inbound legs of the period the actor may see, oldest first."""
+def _scope(
+    ctx: ServiceContext, actor: Principal, q: ReportQuery
+) -> tuple[Period, dict[str, float]]:
+    """The period in the company's zone and its queues' targets, once the actor may read."""
     if not actor.has_anywhere(Permission.STATS_READ):
         raise Forbidden("reports need the stats.read permission")
     vis = actor.visibility(Permission.STATS_READ)
@@ -98,10 +107,17 @@ def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
         company = uow.companies.get(q.company_id)
         if company is None or (not vis.all_companies and vis.company_id != q.company_id):
             raise NotFound(f"company {q.company_id} not found", "company")
-        period = Period(q.first, q.last, ZoneInfo(company.timezone))
         targets = {
             row.name: row.config.target_seconds for row in uow.queues.of_company(q.company_id)
         }
+    return Period(q.first, q.last, ZoneInfo(company.timezone)), targets
+
+
+def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
+    """The inbound legs of the period the actor may see, oldest first."""
+    period, targets = _scope(ctx, actor, q)
+    vis = actor.visibility(Permission.STATS_READ)
+    with ctx.uow() as uow:
         stmt = (
             select(*_COLUMNS, users.c.username)
             .outerjoin(groups, groups.c.id == calls.c.group_id)
@@ -121,6 +137,68 @@ def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
             if q.filters.keeps(local):
                 legs.append(Leg(_record(r), local))
     return Calls(period, targets, legs)
+
+
+_KEYS: dict[str, Any] = {
+    "service": call_hours.c.service,
+    "queue": call_hours.c.queue,
+    "hour": call_hours.c.hour,
+    "operator": users.c.username.label("operator"),
+}
+
+
+@dataclass(slots=True)
+class Sums:
+    """Roll-up figures summed per key (one row per queue at least): see `sums`."""
+
+    period: Period
+    targets: dict[str, float]
+    rows: list[Any]
+
+    def figures(self, key: Callable[[Any], K]) -> dict[K, Figures]:
+        """Figures per key: each queue's sums with its target, then combined."""
+        per: dict[K, list[Figures]] = defaultdict(list)
+        n = len(self.rows[0]) - len(TALLY) if self.rows else 0
+        for r in self.rows:
+            target = self.targets.get(r.queue, DEFAULT_TARGET)
+            per[key(r)].append(Figures.of_sums(target, r[n:]))
+        return {k: Figures.combined(v) for k, v in per.items()}
+
+
+def sums(
+    ctx: ServiceContext, actor: Principal, q: ReportQuery, keys: list[str], answered: bool = False
+) -> Sums | None:
+    """The visible roll-up of the period summed per `keys` (among service, queue, hour,
+    operator; queue is always one), local hours kept by the filters as UTC spans; only
+    operators' rows with answered calls if `answered`. None where a local hour is not a
+    UTC hour (a :30 or :45 offset): the roll-up cannot tell those hours apart."""
+    period, targets = _scope(ctx, actor, q)
+    if not whole_hours(period):
+        return None
+    vis = actor.visibility(Permission.STATS_READ)
+    cols = [_KEYS[k] for k in dict.fromkeys([*keys, "queue"])]
+    spans: list[ColumnElement[bool]] = [
+        and_(call_hours.c.hour >= a, call_hours.c.hour < b)
+        for a, b in hour_ranges(period, q.filters)
+    ]
+    source = call_hours.outerjoin(groups, groups.c.id == call_hours.c.group_id)
+    if "operator" in keys:
+        source = source.outerjoin(users, users.c.id == call_hours.c.user_id)
+    stmt = (
+        select(*cols, *(func.sum(call_hours.c[t]).label(t) for t in TALLY))
+        .select_from(source)
+        .where(
+            call_hours.c.company_id == q.company_id,
+            visible(vis, call_hours.c.company_id, groups.c.path),
+            or_(*spans),
+        )
+        .group_by(*cols)
+    )
+    if answered:
+        stmt = stmt.having(func.sum(call_hours.c.answered) > 0)
+    with ctx.uow() as uow:
+        rows = uow.conn.execute(stmt).all() if spans else []
+    return Sums(period, targets, rows)
 
 
 def _seconds(at: datetime | None) -> float | None:
@@ -149,11 +227,7 @@ def _figures(data: Calls, legs: Iterable[Leg], key: Callable[[Leg], K]) -> dict[
         f = by_queue.get(rec.queue)
         if f is None:
             f = by_queue[rec.queue] = Figures(data.stats(rec.queue))
-        f.stats.add(rec)
-        if rec.result is CallResult.REFUSED:
-            kind = refusal(rec.refused_reason)
-            f.refused_closed += kind is Refusal.CLOSED
-            f.refused_full += kind is Refusal.QUEUE_FULL
+        f.add(rec)
     return {k: Figures.combined(list(v.values())) for k, v in per.items()}
 
 
@@ -161,30 +235,57 @@ def _service(leg: Leg) -> str:
     return leg.record.service or NO_SERVICE
 
 
+def _service_of(row: Any) -> str:
+    return row.service or NO_SERVICE
+
+
 def service_summary(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> list[SummaryRow]:
     """Per service over the period, by name."""
-    data = load_calls(ctx, actor, q)
-    figs = _figures(data, data.legs, _service)
+    rolled = sums(ctx, actor, q, ["service"])
+    if rolled is not None:
+        figs = rolled.figures(_service_of)
+    else:
+        data = load_calls(ctx, actor, q)
+        figs = _figures(data, data.legs, _service)
     return [SummaryRow(k, figs[k]) for k in sorted(figs)]
 
 
 def queue_summary(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> list[SummaryRow]:
     """Per queue over the period, by name (calls refused before a queue have none: "")."""
-    data = load_calls(ctx, actor, q)
-    figs = _figures(data, data.legs, lambda leg: leg.record.queue)
+    rolled = sums(ctx, actor, q, ["queue"])
+    if rolled is not None:
+        figs = rolled.figures(lambda r: str(r.queue))
+    else:
+        data = load_calls(ctx, actor, q)
+        figs = _figures(data, data.legs, lambda leg: leg.record.queue)
     return [SummaryRow(k, figs[k]) for k in sorted(figs)]
 
 
 def service_detail(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> list[BucketRow]:
     """Per service and bucket: every bucket of the period that the filters keep, empty
     ones included, for each service that had calls."""
-    data = load_calls(ctx, actor, q)
-    tz = data.period.tz
-    figs = _figures(
-        data, data.legs, lambda leg: (_service(leg), bucket_of(leg.local_arrival, tz, q.by))
-    )
+    rolled = sums(ctx, actor, q, ["service", "hour"])
+    if rolled is not None:
+        period = rolled.period
+        tz = period.tz
+        of_hour: dict[datetime, Bucket] = {}
+
+        def bucket(hour: datetime) -> Bucket:
+            b = of_hour.get(hour)
+            if b is None:
+                b = of_hour[hour] = bucket_of(hour, tz, q.by)
+            return b
+
+        figs = rolled.figures(lambda r: (_service_of(r), bucket(r.hour)))
+    else:
+        data = load_calls(ctx, actor, q)
+        period = data.period
+        tz = period.tz
+        figs = _figures(
+            data, data.legs, lambda leg: (_service(leg), bucket_of(leg.local_arrival, tz, q.by))
+        )
     services = sorted({s for s, _ in figs})
-    buckets = [b for b in data.period.buckets(q.by) if q.filters.keeps_bucket(b, tz, q.by)]
+    buckets = [b for b in period.buckets(q.by) if q.filters.keeps_bucket(b, tz, q.by)]
     rows = []
     for s in services:
         for b in buckets:
@@ -193,9 +294,14 @@ def service_detail(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> lis
     return rows
 
 
-def _operator_rows(data: Calls) -> list[OperatorRow]:
-    answered = [leg for leg in data.legs if leg.record.picked_up_at is not None]
-    figs = _figures(data, answered, lambda leg: (_service(leg), leg.record.operator or ""))
+def _operator_rows(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> list[OperatorRow]:
+    rolled = sums(ctx, actor, q, ["service", "operator"], answered=True)
+    if rolled is not None:
+        figs = rolled.figures(lambda r: (_service_of(r), r.operator or NO_OPERATOR))
+    else:
+        data = load_calls(ctx, actor, q)
+        answered = [leg for leg in data.legs if leg.record.picked_up_at is not None]
+        figs = _figures(data, answered, lambda leg: (_service(leg), leg.record.operator or ""))
     rows = []
     for (service, operator), f in figs.items():
         rows.append(
@@ -209,7 +315,7 @@ def operators_per_service(
     ctx: ServiceContext, actor: Principal, q: ReportQuery
 ) -> list[OperatorRow]:
     """Each service's operators with the calls they answered, by service then operator."""
-    rows = _operator_rows(load_calls(ctx, actor, q))
+    rows = _operator_rows(ctx, actor, q)
     return sorted(rows, key=lambda r: (r.service, r.operator))
 
 
@@ -217,7 +323,7 @@ def services_per_operator(
     ctx: ServiceContext, actor: Principal, q: ReportQuery
 ) -> list[OperatorRow]:
     """Each operator's services with the calls answered there, by operator then service."""
-    rows = _operator_rows(load_calls(ctx, actor, q))
+    rows = _operator_rows(ctx, actor, q)
     return sorted(rows, key=lambda r: (r.operator, r.service))
 
 

@@ -13,14 +13,18 @@ from datetime import datetime
 from centralino.domain.access import Principal
 from centralino.domain.call_record import CallRecord
 from centralino.domain.errors import Forbidden, NotFound
+from centralino.domain.inbound.queues import QueueConfig
+from centralino.domain.kpis import InboundStats
+from centralino.domain.reports import Figures, utc_hour
 from centralino.domain.roles import Permission
 from centralino.services.context import ServiceContext
-from centralino.store.repos.calls import CallOwner, CallRow, StateRow, utc
+from centralino.store.repos.calls import CallOwner, CallRow, HourKey, StateRow, utc
 from centralino.store.repos.page import Page
 from centralino.store.tables import campaigns, users
 from centralino.store.uow import UnitOfWork
 
 P = Permission
+DEFAULT_TARGET = QueueConfig("default").target_seconds
 
 
 def _need_stats(actor: Principal) -> None:
@@ -77,12 +81,16 @@ def _user_ids(uow: UnitOfWork, company_id: int, names: set[str]) -> dict[str, in
     return {r.username: r.id for r in rows}
 
 
-def _groups(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) -> dict[str, int]:
-    """Owner group of each inbound queue and outbound campaign named by the records."""
+def _groups(
+    uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Owner group of each inbound queue and outbound campaign named by the records, and
+    the service-level target of each stored inbound queue."""
     inbound = {r.queue for r in records if r.direction == "inbound"}
     outbound = sorted({r.queue for r in records if r.direction != "inbound"})
-    found = {q.name: q.group_id for q in uow.queues.by_names(company_id, sorted(inbound)).values()}
-    out: dict[str, int] = {f"inbound:{k}": v for k, v in found.items()}
+    found = uow.queues.by_names(company_id, sorted(inbound))
+    targets = {q.name: q.config.target_seconds for q in found.values()}
+    out: dict[str, int] = {f"inbound:{q.name}": q.group_id for q in found.values()}
     if outbound:
         rows = uow.conn.execute(
             campaigns.select()
@@ -90,11 +98,30 @@ def _groups(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) -> 
             .where(campaigns.c.company_id == company_id, campaigns.c.name.in_(outbound))
         )
         out.update({f"outbound:{r.name}": r.group_id for r in rows})
-    return out
+    return out, targets
+
+
+def hour_tallies(
+    records: Sequence[tuple[CallRecord, CallOwner]], targets: dict[str, float]
+) -> dict[HourKey, dict[str, float | int]]:
+    """The inbound legs summed per roll-up key, each counted by `Figures.add` (that is,
+    `kpis.InboundStats`) against its queue's target as it is now (20 s if not stored)."""
+    per: dict[HourKey, Figures] = {}
+    for r, owner in records:
+        if r.direction != "inbound":
+            continue
+        key = (utc_hour(r.arrived_at), (r.service or "")[:120], r.queue[:120], owner.group_id or 0,
+               owner.user_id or 0)  # fmt: skip
+        f = per.get(key)
+        if f is None:
+            f = per[key] = Figures(InboundStats(targets.get(r.queue, DEFAULT_TARGET)))
+        f.add(r)
+    return {k: f.tally() for k, f in per.items()}
 
 
 def save_calls(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) -> int:
-    """Store finished call legs of one company in one statement (the caller commits).
+    """Store finished call legs of one company in one statement, and add the inbound ones
+    to the hourly roll-up `call_hours` in the same transaction (the caller commits).
 
     The operator is the user of that username in the company (else none)."""
     if not records:
@@ -102,7 +129,7 @@ def save_calls(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) 
     root = uow.groups.root_of(company_id)
     if root is None:
         raise NotFound(f"company {company_id} not found")
-    owners = _groups(uow, company_id, records)
+    owners, targets = _groups(uow, company_id, records)
     ids = _user_ids(uow, company_id, {r.operator for r in records if r.operator})
     rows = []
     for r in records:
@@ -110,6 +137,7 @@ def save_calls(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) 
         group = owners.get(f"{kind}:{r.queue}", root.id)
         rows.append((r, CallOwner(group, ids.get(r.operator) if r.operator else None)))
     uow.calls.add_many(company_id, rows)
+    uow.calls.add_hours(company_id, hour_tallies(rows, targets))
     return len(rows)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     UniqueConstraint,
@@ -450,4 +451,32 @@ calls = Table(
     Column("phases", json_type(), nullable=False),  # [[at ISO UTC, phase, detail], ...]
     Index("ix_calls_company_id_arrived_at", "company_id", "arrived_at"),
     Index("ix_calls_queue_arrived_at", "queue", "arrived_at"),
+)
+
+# The inbound figures of `calls` summed per UTC hour of arrival, company, owner group,
+# service, queue and operator, kept by services.calls.save_calls in the same transaction
+# as the legs (IN-8 reports read this, not the legs). 0 and "" stand for no group, user
+# or service, so the key has no NULLs and an upsert can find its row.
+call_hours = Table(
+    "call_hours",
+    metadata,
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("hour", UTCDateTime(), nullable=False),
+    Column("service", String(120), nullable=False),
+    Column("queue", String(120), nullable=False),
+    Column("group_id", Integer, nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("offered", Integer, nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("answered_in_target", Integer, nullable=False),
+    Column("abandoned", Integer, nullable=False),
+    Column("unanswered", Integer, nullable=False),
+    Column("refused", Integer, nullable=False),
+    Column("refused_closed", Integer, nullable=False),
+    Column("refused_full", Integer, nullable=False),
+    Column("wait_answered", Float, nullable=False),
+    Column("wait_all", Float, nullable=False),
+    Column("talk", Float, nullable=False),
+    Column("positive", Integer, nullable=False),
+    PrimaryKeyConstraint("company_id", "hour", "service", "queue", "group_id", "user_id"),
 )

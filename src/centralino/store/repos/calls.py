@@ -10,12 +10,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from centralino.domain.access import Visibility
 from centralino.domain.call_record import CallRecord
 from centralino.store.repos.page import Page, fetch_page
 from centralino.store.repos.scope import visible
-from centralino.store.tables import calls, groups, operator_states, users
+from centralino.store.tables import call_hours, calls, groups, operator_states, users
+
+HourKey = tuple[datetime, str, str, int, int]  # hour UTC, service, queue, group id, user id
 
 _TIMES = (
     "arrived_at", "welcome_at", "answered_at", "queued_at", "ringing_at", "picked_up_at",
@@ -168,6 +171,27 @@ class CallRepo:
             rows.append(row)
         self.conn.execute(insert(calls), rows)
 
+    def add_hours(self, company_id: int, tallies: dict[HourKey, dict[str, float | int]]) -> None:
+        """Add tallies to the hourly roll-up: a new row per key, else the figures summed
+        in place. Keys go in sorted order, so two writers lock shared rows in one order."""
+        if not tallies:
+            return
+        rows = [
+            {
+                "company_id": company_id, "hour": k[0], "service": k[1], "queue": k[2],
+                "group_id": k[3], "user_id": k[4], **tallies[k],
+            }
+            for k in sorted(tallies)
+        ]  # fmt: skip
+        dialect = self.conn.dialect.name
+        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(call_hours)
+        figures = [c.name for c in call_hours.c if c.name not in _HOUR_KEY]
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(_HOUR_KEY),
+            set_={f: call_hours.c[f] + stmt.excluded[f] for f in figures},
+        )
+        self.conn.execute(stmt, rows)
+
     def list(
         self,
         vis: Visibility,
@@ -200,6 +224,9 @@ class CallRepo:
         q = q.order_by(calls.c.arrived_at, calls.c.id)
         rows, total = fetch_page(self.conn, q, limit, offset)
         return Page([_call(r) for r in rows], total, limit, offset)
+
+
+_HOUR_KEY = ("company_id", "hour", "service", "queue", "group_id", "user_id")
 
 
 def _iso(at: float) -> str:

@@ -170,9 +170,9 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
     bodies: dict[tuple[str, str], Callable[[], Any]] = {
         ("POST", "/api/v1/companies"): lambda: {"name": f"Co {n}"},
         ("PATCH", "/api/v1/companies/{company_id}"): lambda: {"timezone": "Europe/Warsaw"},
-        ("POST", "/api/v1/groups"): lambda: {"parent_id": group, "name": f"g{n}"},
+        ("POST", "/api/v1/groups"): lambda: {"parent_id": group, "name": f"matrix-g{n}"},
         ("PATCH", "/api/v1/groups/{group_id}"): lambda: {"name": f"renamed{n}"},
-        ("POST", "/api/v1/clients"): lambda: {"group_id": group, "name": f"c{n}"},
+        ("POST", "/api/v1/clients"): lambda: {"group_id": group, "name": f"matrix-c{n}"},
         ("PATCH", "/api/v1/clients/{client_id}"): lambda: {"name": f"renamed{n}"},
         ("POST", "/api/v1/users"): lambda: {
             "username": f"new{n}",

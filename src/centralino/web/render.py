@@ -38,6 +38,7 @@ class NavItem:
 # Labels are msgids: translated in the template.
 NAV: tuple[NavItem, ...] = (
     NavItem("/", N_("Home"), None),
+    NavItem("/panel", N_("Phone"), Permission.CALLS_HANDLE),
     NavItem("/campaigns", N_("Campaigns"), Permission.CAMPAIGNS_READ),
     NavItem("/inbound", N_("Inbound"), Permission.SERVICES_READ),
     NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),

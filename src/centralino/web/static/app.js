@@ -301,3 +301,218 @@ function startInbound() {
 }
 
 startInbound();
+
+// Operator panel: my phone through /api/v1/me/phone, read every second; the buttons post
+// to the same API and show the problem's detail when the engine refuses a move.
+function startPanel() {
+  const box = document.getElementById("panel");
+  if (!box) return;
+  const API = "/api/v1";
+  const labels = box.dataset;
+  const states = JSON.parse(labels.states);
+  const $ = (id) => document.getElementById(id);
+  const btn = (act) => box.querySelector(`[data-act="${act}"]`);
+  const errorBox = $("panel-error");
+  let view = null;
+  let skew = 0; // server clock minus ours, from the Date header
+  let busy = false;
+  let targetsFor = null; // the call the transfer targets were read for
+  let wrapFor = null; // the call the after-call form is filled for
+
+  const showError = (text) => {
+    errorBox.textContent = text || "";
+    errorBox.hidden = !text;
+  };
+  const detailOf = async (r) => {
+    try {
+      const p = await r.json();
+      return p.detail || p.title || `HTTP ${r.status}`;
+    } catch (_err) {
+      return `HTTP ${r.status}`;
+    }
+  };
+  const call = async (method, path, body) => {
+    const headers = { accept: "application/json" };
+    if (method !== "GET") headers["X-CSRF-Token"] = labels.csrf;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const r = await fetch(API + path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin", cache: "no-store",
+    });
+    if (!r.ok) throw new Error(await detailOf(r));
+    const date = Date.parse(r.headers.get("date") || "");
+    if (!Number.isNaN(date)) skew = date - Date.now();
+    return r.json();
+  };
+  const clock = (s) => {
+    const t = Math.max(0, Math.floor(s));
+    const h = Math.floor(t / 3600);
+    const m = String(Math.floor((t % 3600) / 60)).padStart(2, "0");
+    const sec = String(t % 60).padStart(2, "0");
+    return h ? `${h}:${m}:${sec}` : `${m}:${sec}`;
+  };
+  const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_m, k) => String(values[k]));
+  const tick = () => {
+    const t = $("phone-time");
+    if (!view || !view.since) { t.textContent = ""; return; }
+    t.textContent = clock((Date.now() + skew - Date.parse(view.since)) / 1000);
+  };
+
+  const loadReasons = async () => {
+    try {
+      const page = await call("GET", "/pause-reasons?limit=100");
+      const select = $("pause-reason");
+      select.replaceChildren(...page.items.map((r) => new Option(r.label, r.code)));
+    } catch (err) {
+      showError(err.message);
+    }
+  };
+  const loadTargets = async () => {
+    const select = $("transfer-target");
+    const t = await call("GET", "/transfer-targets");
+    const before = select.value;
+    const people = document.createElement("optgroup");
+    people.label = labels.labelColleagues;
+    for (const c of t.items) {
+      if (`operator:${c.user_id}` === view.operator) continue;
+      const state = c.state ? ` (${states[c.state] || c.state})` : "";
+      people.append(new Option(`${c.display_name}${state}`, c.target));
+    }
+    const queues = document.createElement("optgroup");
+    queues.label = labels.labelQueues;
+    for (const q of t.queues) queues.append(new Option(q, `queue:${q}`));
+    select.replaceChildren(...[people, queues].filter((g) => g.children.length));
+    if (before) select.value = before;
+  };
+
+  const show = (v) => {
+    view = v;
+    const s = v.state;
+    const badge = $("phone-state");
+    badge.textContent = states[s] || s;
+    badge.className = `state state-big op-${s}`;
+    tick();
+    const inCall = s === "talking" || s === "wrap_up" || s === "reserved";
+    // A line this browser did not log in is not worked from here yet (in the demo, a bot
+    // works every queue member's line): logging in takes it over, and is harmless twice.
+    const mine = `centralino.phone.${v.operator}`;
+    if (s === "logged_out") localStorage.removeItem(mine);
+    const takeOver = (s === "ready" || s === "paused") && !localStorage.getItem(mine);
+    btn("login").disabled = !(s === "logged_out" || takeOver);
+    btn("ready").disabled = !(s === "paused" || (v.pause_pending && s !== "logged_out"));
+    btn("pause").disabled = !(s === "ready" || s === "paused" || (inCall && !v.pause_pending));
+    btn("logout").disabled = s === "logged_out" || s === "ringing" || v.logout_pending;
+    $("pause-reason").disabled = btn("pause").disabled;
+    const auto = $("auto-answer");
+    auto.disabled = s === "logged_out";
+    auto.checked = v.auto_answer;
+    const pending = [];
+    if (v.pause_pending) pending.push(fmt(labels.labelPausePending, { reason: v.pause_pending }));
+    if (v.logout_pending) pending.push(labels.labelLogoutPending);
+    $("phone-pending").textContent = pending.join(" · ");
+    $("phone-pending").hidden = !pending.length;
+    $("phone-queues").textContent = v.queues.length
+      ? v.queues.map((q) => `${q.queue} (${fmt(labels.labelTier, { n: q.tier })})`).join(", ")
+      : "—";
+    $("phone-campaign").textContent = v.campaign ? v.campaign.name : "—";
+    $("phone-code").textContent = v.code || "—";
+
+    const c = v.ringing || v.call;
+    $("call-none").hidden = !!c;
+    $("call-box").hidden = !c;
+    $("call-ringing").hidden = !v.ringing;
+    if (c) {
+      $("call-number").textContent = c.number || "—";
+      $("call-service").textContent = c.service || "—";
+      $("call-queue").textContent = c.queue || "—";
+      const pop = $("screen-pop");
+      pop.hidden = !c.screen_pop;
+      if (c.screen_pop && pop.getAttribute("href") !== c.screen_pop) pop.href = c.screen_pop;
+    }
+    btn("answer").hidden = !v.ringing;
+    btn("hangup").hidden = !(s === "talking" && v.call);
+
+    const talking = s === "talking" && !!v.call;
+    $("transfer-box").hidden = !talking;
+    if (talking && targetsFor !== v.call.call_id) {
+      targetsFor = v.call.call_id;
+      loadTargets().catch((err) => showError(err.message));
+    }
+    if (!talking) targetsFor = null;
+    $("consult-box").hidden = !v.consulting;
+    $("consulting").textContent = v.consulting || "";
+    box.querySelector('#transfer-box button[type="submit"]').disabled = !!v.consulting;
+
+    const wrapping = s === "wrap_up";
+    $("wrapup-box").hidden = !wrapping;
+    const wrapId = wrapping && v.call ? v.call.call_id : null;
+    if (wrapping && wrapFor !== wrapId) {
+      wrapFor = wrapId;
+      $("wrapup-box").reset();
+    }
+    if (!wrapping) wrapFor = null;
+  };
+
+  const refresh = async () => {
+    try {
+      show(await call("GET", "/me/phone"));
+      if (errorBox.dataset.offline) { delete errorBox.dataset.offline; showError(""); }
+    } catch (err) {
+      errorBox.dataset.offline = "1";
+      showError(err.message === "Failed to fetch" ? labels.labelOffline : err.message);
+    }
+  };
+  const act = async (path, body) => {
+    if (busy) return;
+    busy = true;
+    try {
+      show(await call("POST", `/me/phone/${path}`, body));
+      showError("");
+    } catch (err) {
+      showError(err.message);
+    } finally {
+      busy = false;
+    }
+  };
+
+  box.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[data-act]");
+    if (!b || b.disabled) return;
+    const what = b.dataset.act;
+    if (what === "login") localStorage.setItem(`centralino.phone.${view.operator}`, "1");
+    if (what === "pause") act("pause", { reason: $("pause-reason").value || null });
+    else act(what);
+  });
+  $("auto-answer").addEventListener("change", (ev) => act("auto-answer", { on: ev.target.checked }));
+  $("transfer-box").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const mode = ev.target.querySelector('input[name="mode"]:checked').value;
+    act("transfer", { target: $("transfer-target").value, mode });
+  });
+  $("wrapup-box").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    act("wrap-up", {
+      outcome: $("wrapup-outcome").value.trim() || null,
+      positive: $("wrapup-positive").checked,
+      notes: $("wrapup-notes").value.trim() || null,
+    });
+  });
+  // A answers, H hangs up, R is ready: never while typing in a field.
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.altKey || ev.metaKey || ev.repeat) return;
+    const t = ev.target;
+    if (t instanceof HTMLElement && (t.isContentEditable || t.closest("input, select, textarea"))) return;
+    const key = { a: "answer", h: "hangup", r: "ready" }[ev.key.toLowerCase()];
+    const b = key && btn(key);
+    if (!b || b.disabled || b.hidden) return;
+    ev.preventDefault();
+    b.click();
+  });
+
+  loadReasons();
+  refresh();
+  setInterval(refresh, 1000);
+  setInterval(tick, 250);
+}
+
+startPanel();

@@ -738,15 +738,17 @@ def test_blended_operators_are_called_in_when_the_queue_grows_and_go_back_when_i
     rig.run(until=200.0)
     assert events == [
         (30.0, "care", True, "2 calls waiting (threshold 2)"),
-        (80.0, "care", False, "no call waiting"),
+        (100.0, "care", False, "no call waiting"),
     ]
     two, three = rig.record("+392"), rig.record("+393")
-    assert (two.operator, two.ringing_at) == ("olga", 30.0)
-    assert (three.operator, three.ringing_at) == ("olga", 80.0)
+    # her line dialed at 25 s still rings: the queue gets her when it ends (50 s), so no
+    # answered customer is left without her
+    assert (two.operator, two.ringing_at) == ("olga", 50.0)
+    assert (three.operator, three.ringing_at) == ("olga", 100.0)
     dials = sorted(r.arrived_at for r in rig.records if r.direction == "outbound")
     assert dials[:2] == [0.0, 25.0]  # before: one line for olga, free
-    assert not [t for t in dials if 30.0 <= t < 130.0]  # on inbound calls: no dialing for her
-    assert 130.0 in dials  # back to the campaign when her inbound call ends
+    assert not [t for t in dials if 30.0 <= t < 150.0]  # blending: no dialing for her
+    assert 150.0 in dials  # back to the campaign when her inbound call ends
 
 
 def test_the_longest_wait_threshold_starts_blending_on_time() -> None:
@@ -768,6 +770,21 @@ def test_without_a_threshold_reached_blended_operators_take_no_inbound_call() ->
     rig.call(0.0, LINE, "+391", Fate(patience=60.0))
     rig.run()
     assert rig.record("+391").result is CallResult.ABANDONED
+
+
+def test_blending_never_leaves_an_answered_outbound_customer_without_an_operator() -> None:
+    fates = {f"+3980{i:02d}": Fate(EventKind.ANSWERED, ring=10.0, talk=30.0) for i in range(40)}
+    rig = Rig(fates)
+    rig.center.add_campaign("out", NumberList(fates), ratio=1.0, ring_timeout=25.0)
+    inbound(rig, QueueConfig("care", blend=BlendThresholds(waiting_calls=1)))
+    for op in ("olga", "oscar", "otto"):
+        rig.operator(op, queues=("care",), campaign="out")
+    for i in range(6):
+        rig.call(5.0 + 40 * i, LINE, f"+39{i}", Fate(talk=20.0))  # while lines ring
+    rig.run(until=600.0)
+    outbound = [r for r in rig.records if r.direction == "outbound"]
+    assert outbound and not [r for r in outbound if r.result is CallResult.ABANDONED]
+    assert all(rig.record(f"+39{i}").result is CallResult.TALKED for i in range(6))
 
 
 def test_a_queue_without_thresholds_gives_its_calls_to_free_campaign_operators() -> None:

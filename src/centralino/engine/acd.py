@@ -27,7 +27,7 @@ from centralino.domain.inbound.pauses import MISSED_CALLS
 from centralino.domain.inbound.queues import OverflowKind, QueueConfig, Strategy
 from centralino.domain.inbound.routing import eligible_tier
 from centralino.domain.operators import OperatorState
-from centralino.engine.runtime import CallRun, OpRun, QueueRun
+from centralino.engine.runtime import CallRun, CampaignRun, OpRun, QueueRun
 from centralino.telephony.port import HangupCause
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class Acd:
         self.queues: dict[str, QueueRun] = {}
         self.offer_listeners: list[OfferListener] = []
         self.blend_listeners: list[BlendListener] = []
+        self.blending = 0  # queues blending now
 
     # --- configuration ---
 
@@ -507,19 +508,52 @@ class Acd:
         q.blend_timer = None
         self._check_blend(q)
 
+    def release_held(self, camp: CampaignRun) -> None:
+        """Free operators of the campaign that a blending queue waits for, once no ringing
+        line of the dialer counts on them any more: to the queue now."""
+        if not self.blending:
+            return
+        spare = len(camp.free) - camp.in_flight
+        for op in list(camp.free.values()):
+            if spare <= 0:
+                return
+            if op.presence.state is S.READY and self.holds_for_inbound(op):
+                spare -= 1
+                camp.free.pop(op.id, None)
+                self.c.free_again(op)
+
     def _set_blending(self, q: QueueRun, on: bool, why: str) -> None:
+        if on != q.blending:
+            self.blending += 1 if on else -1
         q.blending = on
         q.blend_reason = why
         for listener in self.blend_listeners:
             listener(q.name, on, why)
         blended = [op for op in q.members.values() if op.campaign is not None]
+        # Starting, take from a campaign only the free operators no ringing line counts
+        # on: the others answer their line first, then take the queue's calls (the
+        # dialer dials no more for them meanwhile), so blending causes no abandon.
+        spare = {
+            id(op.campaign): len(op.campaign.free) - op.campaign.in_flight
+            for op in blended
+            if op.campaign is not None
+        }
         for op in blended:
-            q.router.set_ready(op.id, on and op.presence.state is S.READY)
-            if op.campaign is not None:
-                if on:
-                    op.campaign.free.pop(op.id, None)
-                elif op.presence.state is S.READY and not any(oq.blending for oq in op.queues):
-                    op.campaign.free[op.id] = op
+            camp = op.campaign
+            if camp is None:
+                continue
+            ready = op.presence.state is S.READY
+            if on:
+                if ready and camp.mode in ("manual", "preview"):
+                    q.router.set_ready(op.id, True)  # no line of the dialer counts on them
+                elif ready and op.id in camp.free and spare[id(camp)] > 0:
+                    spare[id(camp)] -= 1
+                    camp.free.pop(op.id, None)
+                    q.router.set_ready(op.id, True)
+            else:
+                q.router.set_ready(op.id, False)
+                if ready and not any(oq.blending for oq in op.queues):
+                    camp.free[op.id] = op
         if on:
             self.dispatch(q)
         else:

@@ -836,9 +836,12 @@ class Center:
         """Dial what the campaign's pacing asks for now."""
         if not camp.running or camp.mode in ("preview", "manual"):
             return
+        self.acd.release_held(camp)
         pacer = camp.pacer
+        holds = self.acd.holds_for_inbound
+        free = sum(1 for op in camp.free.values() if not holds(op))  # held: no new lines
         if pacer is None:
-            want = power_lines(camp.ratio, len(camp.free), camp.in_flight)
+            want = power_lines(camp.ratio, free, camp.in_flight)
         else:
             now = self.clock.now()
             busy = []
@@ -846,7 +849,7 @@ class Center:
             for op in camp.ops:
                 st = op.presence.state
                 if (op.call is not None and op.call.queue is not None) or (
-                    st is S.READY and op.id not in camp.free
+                    st is S.READY and (op.id not in camp.free or holds(op))
                 ):
                     continue  # blended: on an inbound call, or held for a queue that blends
                 if st in WORKING:
@@ -855,7 +858,7 @@ class Center:
                         busy.append((st is not S.WRAP_UP, now - op.presence.since))
             rung = [now - t for t in camp.flying.values()]
             waiting = sum(1 for c in camp.waiting if not c.done)
-            want = pacer.lines(len(camp.free), rung, busy, waiting, working)
+            want = pacer.lines(free, rung, busy, waiting, working)
             if not camp.ticking:
                 camp.ticking = True
                 self.clock.call_later(1.0, self._tick, camp)

@@ -90,6 +90,7 @@ PHASE_LABELS = {
     "answered": N_("Answered"),
     "missed": N_("Missed"),
     "withdrawn": N_("Offer withdrawn"),
+    "operator_lost": N_("Operator's phone lost"),
     "overflow": N_("Overflow"),
     "announce": N_("Announcement"),
     "callback_request": N_("Callback requested"),
@@ -102,6 +103,8 @@ PHASE_LABELS = {
     "conference": N_("Conference"),
     "abandoned_ivr": N_("Abandoned in the IVR"),
     "abandoned_queue": N_("Abandoned in the queue"),
+    "operator_hangup": N_("Hung up by the operator"),
+    "notes": N_("Operator's notes"),
     "hangup": N_("Hang-up"),
     "closure": N_("Closure"),
 }

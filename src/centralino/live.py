@@ -62,6 +62,24 @@ DEFAULT_PROMPT = 5.0
 BACKLOG = 100_000  # call legs (and state changes) a company may keep while its store fails
 
 
+def _keypad_code(user_id: int) -> str | None:
+    """The code a caller keys to reach an operator: the user id on three digits (the
+    menus take three; users from 1000 on get none)."""
+    return f"{user_id:03d}" if user_id < 1000 else None
+
+
+def _sync_memberships(center: Center, op_id: str, member_of: list[tuple[str, int]]) -> None:
+    """The operator's queues and tiers in the running engine as stored."""
+    have = dict(center.memberships(op_id))
+    for q, tier in member_of:
+        if have.get(q) != tier:
+            center.join_queue(op_id, q, tier)
+    wanted = {name for name, _ in member_of}
+    for q in have:
+        if q not in wanted:
+            center.leave_queue(op_id, q)
+
+
 class _Site:
     """One company's live engine and what it owes the store."""
 
@@ -233,7 +251,7 @@ class LiveCenter:
             if uid is None:
                 continue
             op_id = f"user:{uid}"
-            code = f"{uid:03d}" if uid < 1000 else None  # the menus take three digits
+            code = _keypad_code(uid)
             self._user_ids[op_id] = uid
             site.usernames[op_id] = username
             if not center.has_operator(op_id):
@@ -241,13 +259,7 @@ class LiveCenter:
                 site.network.register_endpoint(op_id)
                 center.login(op_id)
             else:
-                have = {q: t for q, t in center.memberships(op_id)}
-                for q, tier in member_of:
-                    if have.get(q) != tier:
-                        center.join_queue(op_id, q, tier)
-                for q in have:
-                    if q not in {name for name, _ in member_of}:
-                        center.leave_queue(op_id, q)
+                _sync_memberships(center, op_id, member_of)
             if code is not None and center.operator_by_code(code) is not None:
                 codes.append(code)
         site.callers.codes = codes
@@ -358,19 +370,13 @@ class LiveCenter:
         site.usernames[op_id] = username
         site.humans.add(op_id)
         if not center.has_operator(op_id):
-            code = f"{user_id:03d}" if user_id < 1000 else None
+            code = _keypad_code(user_id)
             if code is not None and center.operator_by_code(code) is not None:
                 code = None
             center.add_operator(op_id, member_of, target, code=code)
             site.network.register_endpoint(op_id)
             return center
-        have = dict(center.memberships(op_id))
-        for q, tier in member_of:
-            if have.get(q) != tier:
-                center.join_queue(op_id, q, tier)
-        for q in have:
-            if q not in {name for name, _ in member_of}:
-                center.leave_queue(op_id, q)
+        _sync_memberships(center, op_id, member_of)
         center.assign_operator(op_id, target)
         return center
 

@@ -32,7 +32,6 @@ class ServiceFlow:
         self.c = center
         self.services: dict[str, ServiceConfig] = {}
         self._numbers: dict[str, ServiceConfig] = {}
-        self.fallback: dict[int, str] = {}  # call id -> queue when an operator code fails
 
     def add_service(self, service: ServiceConfig) -> None:
         if service.name in self.services:
@@ -194,7 +193,7 @@ class ServiceFlow:
             c.port.play(call.leg, action.target or "goodbye")
         elif k is ActionKind.OPERATOR:
             call.state = "code"
-            self.fallback[call.record.call_id] = action.target
+            call.fallback = action.target
             digits = call.menu.code_digits if call.menu is not None else 3
             c.port.collect_dtmf(
                 call.leg, max_digits=digits, timeout=10.0, prompt=OPERATOR_CODE_PROMPT
@@ -206,7 +205,7 @@ class ServiceFlow:
 
     def _operator_code(self, call: CallRun, digits: str) -> None:
         c = self.c
-        fallback = self.fallback.pop(call.record.call_id, "")
+        fallback = call.fallback
         op = c.operator_by_code(digits) if digits else None
         now = c.clock.now()
         if op is None:
@@ -232,7 +231,6 @@ class ServiceFlow:
 
     def ended(self, call: CallRun) -> None:
         """The caller hung up: where they were, for the record."""
-        self.fallback.pop(call.record.call_id, None)
         rec = call.record
         if rec.direction != "inbound":
             return

@@ -115,8 +115,8 @@ class OpRun:
 
 class CallRun:
     __slots__ = (
-        "announce_timer", "campaign", "consult_of", "dial", "done", "entered", "epoch", "leg",
-        "menu", "menu_tries", "offered", "op", "owner", "queue", "record", "retry_timer",
+        "announce_timer", "campaign", "consult_of", "dial", "done", "entered", "epoch", "fallback",
+        "leg", "menu", "menu_tries", "offered", "op", "owner", "queue", "record", "retry_timer",
         "service", "state", "tier_timer", "timer", "tried", "wait_timer",
     )  # fmt: skip
 
@@ -130,6 +130,7 @@ class CallRun:
         self.service: ServiceConfig | None = None
         self.menu: IvrMenu | None = None
         self.menu_tries = 0
+        self.fallback = ""  # keying an operator's code: the queue if the code finds nobody
         self.state = ""  # inbound flow: welcome, menu, code, queued, announce, ended
         self.op: OpRun | None = None
         self.done = False  # no longer waiting for an operator (hung up or abandoned)

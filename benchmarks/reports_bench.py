@@ -1,7 +1,7 @@
 """Inbound report speed (IN-8, IN-9): the hourly detail per service and the operators per
-service over one month of generated call legs, ours (the hourly roll-up `call_hours`)
-beside a plain GROUP BY over the raw `calls` rows computing the same figures, in the
-same run; the two must agree.
+service over one month of generated call legs, ours (the hourly roll-ups `service_hours`
+and, per operator, `call_hours`) beside a plain GROUP BY over the raw `calls` rows
+computing the same figures, in the same run; the two must agree.
 
     python benchmarks/reports_bench.py --rows 10000000 --backend postgresql
     python benchmarks/reports_bench.py --rows 1000000 --backend sqlite
@@ -195,10 +195,11 @@ def _copy_text(rows: list[tuple[Any, ...]]) -> str:
     return out.getvalue()
 
 
-def generate(ctx: Any, center: Center, rows: int) -> tuple[int, int]:
-    """Write the legs and their roll-up; (legs, roll-up rows)."""
+def generate(ctx: Any, center: Center, rows: int) -> tuple[int, int, int]:
+    """Write the legs and their roll-ups; (legs, operator-hour rows, service-hour rows)."""
     from centralino.services.calls import hour_tallies
-    from centralino.store.tables import call_hours
+    from centralino.store.repos.calls import without_operator
+    from centralino.store.tables import call_hours, service_hours
 
     pg = ctx.engine.dialect.name == "postgresql"
     tallies: dict[Any, dict[str, float | int]] = {}
@@ -216,28 +217,31 @@ def generate(ctx: Any, center: Center, rows: int) -> tuple[int, int]:
             data = [_call_row(center.company_id, rec, owner, pg) for rec, owner in chunk]
             _insert(cur, "calls", CALL_COLUMNS, data, pg)
             raw.commit()
-        hour_cols = tuple(c.name for c in call_hours.c)
-        data = []
-        for (hour, service, queue, group, user), t in tallies.items():
-            key = {
+        rows_of = [
+            {
                 "company_id": center.company_id, "hour": _ts(hour.timestamp(), pg),
-                "service": service, "queue": queue, "group_id": group, "user_id": user,
-            }  # fmt: skip
-            data.append(tuple({**key, **t}[c] for c in hour_cols))
-        for i in range(0, len(data), CHUNK):
-            _insert(cur, "call_hours", hour_cols, data[i : i + CHUNK], pg)
+                "service": service, "queue": queue, "group_id": group, "user_id": user, **t,
+            }
+            for (hour, service, queue, group, user), t in tallies.items()
+        ]  # fmt: skip
+        per_service = without_operator(rows_of)
+        for table, rows_in in ((call_hours, rows_of), (service_hours, per_service)):
+            cols = tuple(c.name for c in table.c)
+            data = [tuple(r[c] for c in cols) for r in rows_in]
+            for i in range(0, len(data), CHUNK):
+                _insert(cur, table.name, cols, data[i : i + CHUNK], pg)
         raw.commit()
         if pg:
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-            cur.execute("VACUUM ANALYZE calls")
-            cur.execute("VACUUM ANALYZE call_hours")
+            for table_name in ("calls", "call_hours", "service_hours"):
+                cur.execute(f"VACUUM ANALYZE {table_name}")
             raw.driver_connection.autocommit = False  # type: ignore[union-attr]
         else:
             cur.execute("ANALYZE")
             raw.commit()
     finally:
         raw.close()
-    return rows, len(tallies)
+    return rows, len(tallies), len(per_service)
 
 
 def _insert(cur: Any, table: str, cols: tuple[str, ...], data: list[Any], pg: bool) -> None:
@@ -423,11 +427,12 @@ def main() -> None:
             center = Center(ctx)
             setup = time.perf_counter() - start
             start = time.perf_counter()
-            legs, hours = generate(ctx, center, args.rows)
+            legs, hours, service_rows = generate(ctx, center, args.rows)
             gen = time.perf_counter() - start
             print(
                 f"{args.backend}: {SERVICES} services, {OPERATORS:,} operators in {setup:.1f} s; "
-                f"generated {legs:,} legs and {hours:,} roll-up rows in {gen:.1f} s "
+                f"generated {legs:,} legs, {hours:,} operator-hour and {service_rows:,} "
+                f"service-hour roll-up rows in {gen:.1f} s "
                 f"({legs / gen:,.0f} legs/s)",
                 flush=True,
             )

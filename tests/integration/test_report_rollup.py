@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from centralino.domain.access import Principal
 from centralino.domain.call_record import CallRecord, CallResult
@@ -22,7 +22,7 @@ from centralino.reports import inbound
 from centralino.reports.inbound import ReportQuery
 from centralino.services import calls, org, queues
 from centralino.services.context import ServiceContext
-from centralino.store.tables import call_hours
+from centralino.store.tables import call_hours, service_hours
 from world import World, build_world
 
 R = CallResult
@@ -184,6 +184,39 @@ def test_the_migration_fills_the_roll_up_from_stored_legs(ctx: ServiceContext) -
         assert list(a[6:]) == [pytest.approx(x, abs=1e-3) for x in b[6:]]
     assert [c.name for c in call_hours.c][6:] == [*TALLY[:6], "refused_closed", "refused_full",
                                                   *TALLY[6:9], "positive"]  # fmt: skip
+
+
+def test_the_service_roll_up_is_the_operator_roll_up_without_the_operator(
+    ctx: ServiceContext,
+) -> None:
+    w, operators = _world(ctx)
+    records = _legs(operators, 500)
+    _save(ctx, w.company_a, records, [200, 300])
+    _save(ctx, w.company_a, records[:150], [150])  # rows already there are summed in place
+    key = ("company_id", "hour", "service", "queue", "group_id")
+    figures = [c.name for c in service_hours.c][len(key) :]
+    summed = (
+        select(*(call_hours.c[k] for k in key), *(func.sum(call_hours.c[f]) for f in figures))
+        .group_by(*(call_hours.c[k] for k in key))
+        .order_by(*(call_hours.c[k] for k in key))
+    )
+    order = [service_hours.c[k] for k in key]
+    with ctx.engine.begin() as conn:
+        want = conn.execute(summed).all()
+        got = conn.execute(select(service_hours).order_by(*order)).all()
+        conn.execute(delete(service_hours))
+        migration = importlib.import_module(
+            "centralino.store.migrations.versions.0006_service_hours"
+        )
+        conn.execute(text(migration.FILL))
+        filled = conn.execute(select(service_hours).order_by(*order)).all()
+        per_operator = conn.execute(select(func.count()).select_from(call_hours)).scalar_one()
+    assert 1 < len(want) < per_operator
+    assert len(got) == len(want) == len(filled)
+    for rows in (got, filled):
+        for a, b in zip(rows, want, strict=True):
+            assert a[:5] == b[:5]
+            assert list(a[5:]) == [pytest.approx(x, abs=1e-6) for x in b[5:]]
 
 
 def test_a_half_hour_zone_is_counted_from_the_legs_in_its_local_hours(

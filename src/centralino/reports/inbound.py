@@ -1,10 +1,11 @@
 """Inbound statistics (IN-8): figures by `kpis.InboundStats`, summed in SQL.
 
-The summaries, the detail per bucket and the operator reports read the hourly roll-up
-`call_hours`, where `services.calls.save_calls` adds every inbound leg as counted by
-`InboundStats` (through `Figures.add`) against its queue's target: one SQL `SUM … GROUP
-BY` over at most one row per hour, service, queue, group and operator, so a month of ten
-million calls is read in well under a second. A roll-up hour is a UTC hour, which is a
+The summaries and the detail per bucket read the hourly roll-up `service_hours`, the
+operator reports `call_hours` (the same with the operator in the key); both are kept by
+`services.calls.save_calls`, which adds every inbound leg as counted by `InboundStats`
+(through `Figures.add`) against its queue's target: one SQL `SUM … GROUP BY` over at most
+one row per hour, service, queue and group (and operator), so a month of ten million calls
+is read in well under a second. A roll-up hour is a UTC hour, which is a
 local hour in every zone whose offsets are whole hours; for a zone with a :30 or :45
 offset the reports count the legs themselves, as the received-calls list always does
 (each stored leg back into a `CallRecord`, added to the InboundStats of its queue). Rows
@@ -47,7 +48,7 @@ from centralino.domain.reports import (
 from centralino.domain.roles import Permission
 from centralino.services.context import ServiceContext
 from centralino.store.repos.scope import visible
-from centralino.store.tables import call_hours, calls, groups, users
+from centralino.store.tables import call_hours, calls, groups, service_hours, users
 
 NO_SERVICE = "(no service)"
 NO_OPERATOR = "(removed user)"
@@ -139,12 +140,7 @@ def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
     return Calls(period, targets, legs)
 
 
-_KEYS: dict[str, Any] = {
-    "service": call_hours.c.service,
-    "queue": call_hours.c.queue,
-    "hour": call_hours.c.hour,
-    "operator": users.c.username.label("operator"),
-}
+_KEYS = ("service", "queue", "hour", "operator")
 
 
 @dataclass(slots=True)
@@ -176,26 +172,32 @@ def sums(
     if not whole_hours(period):
         return None
     vis = actor.visibility(Permission.STATS_READ)
-    cols = [_KEYS[k] for k in dict.fromkeys([*keys, "queue"])]
-    spans: list[ColumnElement[bool]] = [
-        and_(call_hours.c.hour >= a, call_hours.c.hour < b)
-        for a, b in hour_ranges(period, q.filters)
+    # Per operator: `call_hours`; else the smaller `service_hours` (no operator in its key).
+    by_operator = "operator" in keys
+    table = call_hours if by_operator else service_hours
+    cols: list[Any] = [
+        users.c.username.label("operator") if k == "operator" else table.c[k]
+        for k in _KEYS
+        if k in keys or k == "queue"
     ]
-    source = call_hours.outerjoin(groups, groups.c.id == call_hours.c.group_id)
-    if "operator" in keys:
+    spans: list[ColumnElement[bool]] = [
+        and_(table.c.hour >= a, table.c.hour < b) for a, b in hour_ranges(period, q.filters)
+    ]
+    source = table.outerjoin(groups, groups.c.id == table.c.group_id)
+    if by_operator:
         source = source.outerjoin(users, users.c.id == call_hours.c.user_id)
     stmt = (
-        select(*cols, *(func.sum(call_hours.c[t]).label(t) for t in TALLY))
+        select(*cols, *(func.sum(table.c[t]).label(t) for t in TALLY))
         .select_from(source)
         .where(
-            call_hours.c.company_id == q.company_id,
-            visible(vis, call_hours.c.company_id, groups.c.path),
+            table.c.company_id == q.company_id,
+            visible(vis, table.c.company_id, groups.c.path),
             or_(*spans),
         )
         .group_by(*cols)
     )
     if answered:
-        stmt = stmt.having(func.sum(call_hours.c.answered) > 0)
+        stmt = stmt.having(func.sum(table.c.answered) > 0)
     with ctx.uow() as uow:
         rows = uow.conn.execute(stmt).all() if spans else []
     return Sums(period, targets, rows)

@@ -9,14 +9,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from centralino.domain.access import Visibility
 from centralino.domain.call_record import CallRecord
 from centralino.store.repos.page import Page, fetch_page
 from centralino.store.repos.scope import visible
-from centralino.store.tables import call_hours, calls, groups, operator_states, users
+from centralino.store.tables import (
+    call_hours,
+    calls,
+    groups,
+    operator_states,
+    service_hours,
+    users,
+)
 
 HourKey = tuple[datetime, str, str, int, int]  # hour UTC, service, queue, group id, user id
 
@@ -172,23 +179,27 @@ class CallRepo:
         self.conn.execute(insert(calls), rows)
 
     def add_hours(self, company_id: int, tallies: dict[HourKey, dict[str, float | int]]) -> None:
-        """Add tallies to the hourly roll-up: a new row per key, else the figures summed
-        in place. Keys go in sorted order, so two writers lock shared rows in one order."""
+        """Add tallies to the hourly roll-ups: `call_hours` per operator and `service_hours`
+        without (a new row per key, else the figures summed in place). Keys go in sorted
+        order, so two writers lock shared rows in one order."""
         if not tallies:
             return
-        rows = [
+        per_operator = [
             {
                 "company_id": company_id, "hour": k[0], "service": k[1], "queue": k[2],
                 "group_id": k[3], "user_id": k[4], **tallies[k],
             }
             for k in sorted(tallies)
         ]  # fmt: skip
+        self._upsert(call_hours, _HOUR_KEY, per_operator)
+        self._upsert(service_hours, _SERVICE_KEY, without_operator(per_operator))
+
+    def _upsert(self, table: Table, key: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         dialect = self.conn.dialect.name
-        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(call_hours)
-        figures = [c.name for c in call_hours.c if c.name not in _HOUR_KEY]
+        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        figures = [c.name for c in table.c if c.name not in key]
         stmt = stmt.on_conflict_do_update(
-            index_elements=list(_HOUR_KEY),
-            set_={f: call_hours.c[f] + stmt.excluded[f] for f in figures},
+            index_elements=list(key), set_={f: table.c[f] + stmt.excluded[f] for f in figures}
         )
         self.conn.execute(stmt, rows)
 
@@ -227,6 +238,22 @@ class CallRepo:
 
 
 _HOUR_KEY = ("company_id", "hour", "service", "queue", "group_id", "user_id")
+_SERVICE_KEY = _HOUR_KEY[:-1]
+
+
+def without_operator(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of `call_hours` summed over their operators: the rows of `service_hours`."""
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in _SERVICE_KEY)
+        have = out.get(key)
+        if have is None:
+            out[key] = {k: v for k, v in row.items() if k != "user_id"}
+        else:
+            for name, v in row.items():
+                if name not in _HOUR_KEY:
+                    have[name] += v
+    return list(out.values())
 
 
 def _iso(at: float) -> str:

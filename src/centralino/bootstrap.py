@@ -39,12 +39,16 @@ def build_context(
 
 def build_app(ctx: ServiceContext):  # type: ignore[no-untyped-def]
     """The web application, with the live engine running alongside when enabled."""
+    import contextlib
     from contextlib import asynccontextmanager
 
     from centralino.api.app import create_app
     from centralino.live import LiveCenter, running
+    from centralino.watch import watching
 
     app = create_app(ctx)
+    every = ctx.settings.service_level_check_seconds
+    live = None
     if ctx.settings.dialer == "sim":
         live = LiveCenter(
             ctx,
@@ -53,10 +57,14 @@ def build_app(ctx: ServiceContext):  # type: ignore[no-untyped-def]
         )
         app.state.live = live
 
-        @asynccontextmanager
-        async def lifespan(_app):  # type: ignore[no-untyped-def]
-            async with running(live):
-                yield
+    @asynccontextmanager
+    async def lifespan(_app):  # type: ignore[no-untyped-def]
+        async with contextlib.AsyncExitStack() as stack:
+            if live is not None:
+                await stack.enter_async_context(running(live))
+            if every > 0:
+                app.state.watch = await stack.enter_async_context(watching(ctx, every))
+            yield
 
-        app.router.lifespan_context = lifespan
+    app.router.lifespan_context = lifespan
     return app

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
         default=90.0, ge=0, le=36_000, description="With demo_bots: calls per hour to each service"
     )
 
+    service_level_check_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="Seconds between the server's service-level checks (QA-1); 0: never",
+    )
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:

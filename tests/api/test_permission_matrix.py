@@ -239,6 +239,10 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
             "root_menu": "main",
         },
         ("PATCH", "/api/v1/services/{service_id}"): lambda: {"welcome": f"hello{n}"},
+        ("PUT", "/api/v1/services/{service_id}/service-level"): lambda: {
+            "minimum": {"answer_within": 30, "answered_share": 0.7},
+            "target": {"answer_within": 20, "answered_share": 0.8, "max_abandon_rate": 0.05},
+        },
         ("POST", "/api/v1/pause-reasons"): lambda: {
             "code": f"r{n}",
             "label": "Break",

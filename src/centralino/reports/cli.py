@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-
-if TYPE_CHECKING:
-    from centralino.domain.access import Principal
-    from centralino.services.context import ServiceContext
 
 err = Console(stderr=True)
 console = Console()
@@ -62,6 +57,7 @@ def report(
     from centralino.reports.inbound import ReportQuery
     from centralino.reports.sheets import REPORTS, build
     from centralino.reports.xlsx import write_csv, write_xlsx
+    from centralino.services.trusted import company_supervisor
 
     if name != "all" and name not in REPORTS:
         _fail(f"unknown report {name!r}; choose one of {', '.join(REPORTS)}, all")
@@ -80,8 +76,10 @@ def report(
             parse_hours(hours) if hours else None,
         )
         ctx = build_context()
-        actor, company_id = _trusted(ctx, company)
-        q = ReportQuery(company_id, _day(first, "--from"), _day(last, "--to"), bucket, filters)
+        actor = company_supervisor(ctx, company, "command line")
+        q = ReportQuery(
+            actor.company_id, _day(first, "--from"), _day(last, "--to"), bucket, filters
+        )
         sheets = build(ctx, actor, [name], q)
     except DomainError as exc:
         _fail(f"--{exc.field}: {exc.message}" if exc.field else exc.message)
@@ -95,21 +93,3 @@ def report(
         _fail(f"--out: cannot write {out}: {exc.strerror or exc}")
     rows = sum(len(s.rows) for s in sheets)
     console.print(f"{name}: {rows} rows written to {out}", highlight=False, soft_wrap=True)
-
-
-def _trusted(ctx: ServiceContext, company: str) -> tuple[Principal, int]:
-    """The command line as a supervisor of the company's root group."""
-    from centralino.domain.access import Principal
-    from centralino.domain.errors import NotFound
-    from centralino.domain.roles import Role
-    from centralino.domain.users import Grant
-
-    with ctx.uow() as uow:
-        c = uow.companies.get(int(company)) if company.isdigit() else None
-        c = c or uow.companies.by_name(company)
-        root = uow.groups.root_of(c.id) if c else None
-    if c is None or root is None:
-        raise NotFound(f"no company with the id or name {company!r}", "company")
-    grant = Grant(0, 0, Role.SUPERVISOR, root.id, root.path)
-    actor = Principal(0, "command line", c.id, root.id, root.path, None, (grant,))
-    return actor, c.id

@@ -140,6 +140,30 @@ def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
     return Calls(period, targets, legs)
 
 
+def legs_of_services(
+    ctx: ServiceContext, company_id: int, start: datetime, end: datetime, names: Iterable[str]
+) -> list[CallRecord]:
+    """The company's inbound legs of the services `names` arrived in [start, end), oldest
+    first: a trusted read (the caller has decided who may see those services)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    stmt = (
+        select(*_COLUMNS, users.c.username)
+        .outerjoin(users, users.c.id == calls.c.user_id)
+        .where(
+            calls.c.company_id == company_id,
+            calls.c.direction == "inbound",
+            calls.c.arrived_at >= start,
+            calls.c.arrived_at < end,
+            calls.c.service.in_(wanted),
+        )
+        .order_by(calls.c.arrived_at, calls.c.id)
+    )
+    with ctx.uow() as uow:
+        return [_record(r) for r in uow.conn.execute(stmt)]
+
+
 _KEYS = ("service", "queue", "hour", "operator")
 
 

@@ -505,3 +505,27 @@ service_hours = Table(
     *_tally_columns(),
     PrimaryKeyConstraint("company_id", "hour", "service", "queue", "group_id"),
 )
+
+# QA-1: a service's minimum and target (domain.service_levels.ServiceLevelPolicy.as_json()).
+service_levels = Table(
+    "service_levels",
+    metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("policy", json_type(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# QA-1: each change of a service's verdict seen by the live check (alerts and recoveries).
+service_level_alerts = Table(
+    "service_level_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("previous", String(16), nullable=False),
+    Column("details", json_type(), nullable=False),  # the checks: criterion, value, thresholds
+    Index("ix_service_level_alerts_company_id_at", "company_id", "at"),
+)

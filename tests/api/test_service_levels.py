@@ -230,3 +230,24 @@ def test_the_api_sets_checks_and_reports_service_levels(
     problem(client.put(url, json=good, headers=login(client, "actor_team_leader")), 403)
     client.cookies.clear()
     problem(client.put(url, json=good, headers=login(client, "actor_operator")), 404)
+
+
+def test_the_service_level_spreadsheet(fx: Fixture, tmp_path: Any) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from centralino.reports.inbound import ReportQuery
+    from centralino.reports.sheets import build
+    from centralino.reports.xlsx import write_xlsx
+
+    service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, POLICY)
+    fx.save([leg("Care line", "Care", at(23, 9, 0), 5), leg("Care line", "Care", at(23, 9, 1), 29)])
+    q = ReportQuery(fx.company, date(2026, 11, 23), date(2026, 11, 23), BucketBy.DAY)
+    out = tmp_path / "sl.xlsx"
+    write_xlsx(out, build(fx.ctx, fx.w.admin(), ["service-levels"], q))
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Service levels").to_python()
+    assert rows[0][:3] == ["Service", "Period", "Received"]
+    day, whole = rows[1], rows[2]
+    assert day[:6] == ["Care line", "2026-11-23", 2, 2, 0, 0.5]  # 1 of 2 within 20 s
+    assert day[6:9] == ["80% in 20 s", 1.0, "70% in 30 s"]
+    assert day[15:] == ["minimum kept, target missed", "answered: minimum, wait: minimum"]
+    assert whole[1] == "Whole period" and whole[2] == 2

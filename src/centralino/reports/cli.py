@@ -19,7 +19,8 @@ console = Console()
 _HELP = (
     "services (summary per service), queues (summary per queue), detail (per service by "
     "--by hour, day or month), operators (operators per service), operator-services "
-    "(services per operator), calls (received calls), all (every one: .xlsx only)"
+    "(services per operator), calls (received calls), service-levels (met and missed, per "
+    "--by bucket and for the period), all (every one: .xlsx only)"
 )
 
 

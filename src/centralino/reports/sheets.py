@@ -10,6 +10,7 @@ from centralino.domain.reports import BucketRow, CallDetailRow, Figures, Operato
 from centralino.reports import inbound
 from centralino.reports.inbound import ReportQuery
 from centralino.reports.xlsx import Column, Kind, Sheet
+from centralino.services import service_levels
 from centralino.services.context import ServiceContext
 
 _FIGURES = [
@@ -145,6 +146,57 @@ def calls_sheet(rows: Sequence[CallDetailRow]) -> Sheet:
     )
 
 
+_VERDICTS = {
+    "met": "target met",
+    "minimum": "minimum kept, target missed",
+    "missed": "minimum missed",
+    "no_calls": "no calls",
+}
+
+
+def service_level_sheet(rows: Sequence[service_levels.PeriodRow]) -> Sheet:
+    """QA-1 period report: each service with a service level, bucket by bucket, then its
+    whole period; every criterion beside its target and minimum, and the verdict."""
+    body: list[list[object]] = []
+    for r in rows:
+        t, policy, verdict = r.tally, r.tally.policy, r.tally.verdict()
+        assert policy is not None and verdict is not None  # only services with a level
+        f = t.figures()
+        lo, hi = policy.minimum, policy.target
+        body.append([
+            r.service, r.bucket or "Whole period", f["offered"], f["answered"], f["abandoned"],
+            f["service_level"], f"{hi.answered_share:.0%} in {hi.answer_within} s",
+            f["service_level_minimum"], f"{lo.answered_share:.0%} in {lo.answer_within} s",
+            f["abandon_rate"], hi.max_abandon_rate, lo.max_abandon_rate,
+            f["average_wait"], hi.max_average_wait, lo.max_average_wait,
+            _VERDICTS[verdict.level.value],
+            ", ".join(f"{c.criterion.value}: {c.level.value}" for c in verdict.missed()),
+        ])  # fmt: skip
+    return Sheet(
+        "Service levels",
+        [
+            Column("Service"),
+            Column("Period"),
+            Column("Received", Kind.INT),
+            Column("Answered", Kind.INT),
+            Column("Lost (abandoned)", Kind.INT),
+            Column("Answered in target time", Kind.PERCENT),
+            Column("Target"),
+            Column("Answered in minimum time", Kind.PERCENT),
+            Column("Minimum"),
+            Column("Abandon rate", Kind.PERCENT),
+            Column("Abandon target", Kind.PERCENT),
+            Column("Abandon minimum", Kind.PERCENT),
+            Column("Average wait", Kind.DURATION),
+            Column("Wait target", Kind.DURATION),
+            Column("Wait minimum", Kind.DURATION),
+            Column("Verdict"),
+            Column("Missed"),
+        ],
+        body,
+    )
+
+
 Builder = Callable[[ServiceContext, Principal, ReportQuery], Sheet]
 
 
@@ -170,6 +222,9 @@ REPORTS: dict[str, Report] = {
                lambda c, a, q: operator_sheet(inbound.services_per_operator(c, a, q), True)),
         Report("calls", "received calls, one row each",
                lambda c, a, q: calls_sheet(inbound.received_calls(c, a, q))),
+        Report("service-levels", "service levels met and missed, by day, hour or month",
+               lambda c, a, q: service_level_sheet(service_levels.period_rows(
+                   c, a, q.company_id, q.first, q.last, q.by))),
     )
 }  # fmt: skip
 

@@ -251,3 +251,50 @@ def test_the_service_level_spreadsheet(fx: Fixture, tmp_path: Any) -> None:
     assert day[6:9] == ["80% in 20 s", 1.0, "70% in 30 s"]
     assert day[15:] == ["minimum kept, target missed", "answered: minimum, wait: minimum"]
     assert whole[1] == "Whole period" and whole[2] == 2
+
+
+def test_reports_over_the_api_as_json_xlsx_and_csv(fx: Fixture, client: TestClient) -> None:
+    from python_calamine import CalamineWorkbook
+
+    service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, POLICY)
+    fx.save(
+        [leg("Care line", "Care", at(23, 9, 0), 5), leg("Partner line", "Partner", at(23, 9, 1), 7)]
+    )
+    login(client, "actor_group_admin")
+    names = [r["name"] for r in client.get("/api/v1/reports").json()["items"]]
+    assert {"services", "detail", "calls", "service-levels"} <= set(names)
+    # JSON: the month so far by default (the test clock: 2026-11-23)
+    r = client.get("/api/v1/reports/run", params={"name": "services"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["from"], body["to"]) == ("2026-11-01", "2026-11-23")
+    rows = body["items"][0]["rows"]
+    assert [row[:2] for row in rows] == [["Care line", 1]]  # the admin of S1: not the partner
+    # xlsx, several sheets
+    r = client.get("/api/v1/reports/run", params={"name": "all", "format": "xlsx",
+                                                   "from": "2026-11-23", "to": "2026-11-23"})  # fmt: skip
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    book = CalamineWorkbook.from_filelike(__import__("io").BytesIO(r.content))
+    assert "Service levels" in book.sheet_names
+    # CSV of one report
+    r = client.get("/api/v1/reports/run", params={"name": "service-levels", "format": "csv",
+                                                   "by": "day"})  # fmt: skip
+    assert r.status_code == 200 and r.text.splitlines()[1].startswith("Care line,2026-11-23,1,")
+    # errors name the parameter
+    for params, field in [
+        ({"name": "nope"}, "name"),
+        ({"from": "2026-13-01"}, "from"),
+        ({"from": "2026-11-20", "to": "2026-11-01"}, "to"),
+        ({"by": "week"}, "by"),
+        ({"weekdays": "8"}, "weekdays"),
+        ({"hours": "18-9"}, "hours"),
+        ({"format": "pdf"}, "format"),
+        ({"name": "all", "format": "csv"}, "format"),
+    ]:
+        body = problem(client.get("/api/v1/reports/run", params=params), 422)
+        assert field in str(body), (params, body)
+    # the partner's supervisor: its own service only
+    client.cookies.clear()
+    login(client, "partner_sup")
+    rows = client.get("/api/v1/reports/run", params={"name": "services"}).json()["items"][0]["rows"]
+    assert [row[0] for row in rows] == ["Partner line"]

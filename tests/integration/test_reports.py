@@ -290,7 +290,7 @@ def test_spreadsheet_and_csv_read_back(fx: Fixture, tmp_path: Path) -> None:
     sheets = build(fx.ctx, fx.w.admin(), ["all"], fx.query())
     assert [s.name for s in sheets] == [
         "Service summary", "Queue summary", "Detail per service", "Operators per service",
-        "Services per operator", "Received calls",
+        "Services per operator", "Received calls", "Service levels",
     ]  # fmt: skip
     path = tmp_path / "r.xlsx"
     write_xlsx(path, sheets)

@@ -30,6 +30,7 @@ from centralino.api.pause_reasons.routes import router as pause_reasons_router
 from centralino.api.phone.routes import router as phone_router
 from centralino.api.queues.routes import router as queues_router
 from centralino.api.records.routes import router as records_router
+from centralino.api.reports.routes import router as reports_router
 from centralino.api.service_levels.routes import router as service_levels_router
 from centralino.api.transfers.routes import router as transfers_router
 from centralino.api.users.routes import router as users_router
@@ -55,6 +56,7 @@ def api_router() -> APIRouter:
         queues_router,
         inbound_services_router,
         service_levels_router,
+        reports_router,
         pause_reasons_router,
         calls_router,
         transfers_router,

@@ -7,7 +7,6 @@ line on stderr when the options or the company are refused.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -29,14 +28,6 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _fail(f"{option}: {text!r} is not a date like 2026-03-29")
-        raise  # unreachable: _fail exits
-
-
 def report(
     name: str = typer.Argument(..., help=_HELP),
     company: str = typer.Option(..., "--company", help="Company id or name"),
@@ -54,42 +45,24 @@ def report(
     """Write an inbound statistics report over a period (IN-8, IN-9)."""
     from centralino.bootstrap import build_context
     from centralino.domain.errors import DomainError
-    from centralino.domain.reports import BucketBy, Filters, parse_hours, parse_ranges
-    from centralino.reports.inbound import ReportQuery
-    from centralino.reports.sheets import REPORTS, build
-    from centralino.reports.xlsx import write_csv, write_xlsx
+    from centralino.reports.request import ReportRequest, render
     from centralino.services.trusted import company_supervisor
 
-    if name != "all" and name not in REPORTS:
-        _fail(f"unknown report {name!r}; choose one of {', '.join(REPORTS)}, all")
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         _fail(f"--out: {out} must end in .xlsx or .csv")
     if suffix == ".csv" and name == "all":
         _fail("--out: the report 'all' has several sheets; write it to a .xlsx file")
     try:
-        bucket = BucketBy(by)
-    except ValueError:
-        _fail(f"--by: {by!r}; choose hour, day or month")
-    try:
-        filters = Filters(
-            parse_ranges(weekdays, 0, 6, "weekdays") if weekdays else None,
-            parse_hours(hours) if hours else None,
-        )
         ctx = build_context()
         actor = company_supervisor(ctx, company, "command line")
-        q = ReportQuery(
-            actor.company_id, _day(first, "--from"), _day(last, "--to"), bucket, filters
-        )
-        sheets = build(ctx, actor, [name], q)
+        request = ReportRequest.parse(actor.company_id, name, first, last, by, weekdays, hours)
+        sheets = request.sheets(ctx, actor)
+        data = render(sheets, suffix[1:])
     except DomainError as exc:
         _fail(f"--{exc.field}: {exc.message}" if exc.field else exc.message)
     try:
-        if suffix == ".csv":
-            with out.open("w", encoding="utf-8", newline="") as f:
-                write_csv(f, sheets[0])
-        else:
-            write_xlsx(out, sheets)
+        out.write_bytes(data)
     except OSError as exc:
         _fail(f"--out: cannot write {out}: {exc.strerror or exc}")
     rows = sum(len(s.rows) for s in sheets)

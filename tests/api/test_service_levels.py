@@ -298,3 +298,13 @@ def test_reports_over_the_api_as_json_xlsx_and_csv(fx: Fixture, client: TestClie
     login(client, "partner_sup")
     rows = client.get("/api/v1/reports/run", params={"name": "services"}).json()["items"][0]["rows"]
     assert [row[0] for row in rows] == ["Partner line"]
+
+
+def test_calls_the_ivr_served_alone_are_not_judged(fx: Fixture) -> None:
+    service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, POLICY)
+    message = CallRecord(9001, "inbound", "", "+393330000001", at(23, 9, 0), service="Care line")
+    message.result, message.ended_at = R.MESSAGE, at(23, 9, 1)  # the opening-hours message
+    fx.save([message, leg("Care line", "Care", at(23, 9, 5), 4)])
+    _, days = service_levels.day_status(fx.ctx, fx.w.admin(), fx.company)
+    care = _by_name(days)["Care line"]
+    assert care["figures"]["offered"] == 1 and care["verdict"]["level"] == "met"

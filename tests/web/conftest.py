@@ -42,6 +42,9 @@ def live_server(
     settings.demo_callers_per_hour = float(
         getattr(request.module, "DEMO_CALLERS_PER_HOUR", settings.demo_callers_per_hour)
     )
+    settings.service_level_check_seconds = float(
+        getattr(request.module, "SERVICE_LEVEL_CHECK_SECONDS", settings.service_level_check_seconds)
+    )
     ctx = build_context(settings)
     seed_demo(ctx)
     port = free_port()

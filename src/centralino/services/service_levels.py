@@ -5,7 +5,8 @@ Visibility is the service's: whoever may read statistics where a service lives (
 group, and for a client user its client) sees its calls' figures here, whichever queue
 and operators took them. The figures are `kpis.InboundStats` over the stored legs of the
 service, counted against the minimum's and the target's "answered within N s"
-(`ServiceLevelPolicy.counters`), so they are the reports' and the simulator's figures.
+(`ServiceLevelPolicy.counters`), so they are the reports' and the simulator's figures,
+over the calls that reached a queue (one the IVR served alone is no operator's business).
 
 The live check (`Watch.tick`, every few seconds in the server, see `watch.py`) recomputes
 a company's day only when new legs were stored or a service level changed, stores each
@@ -121,6 +122,10 @@ class Tally:
         return cls(policy, lo, hi)
 
     def add(self, r: CallRecord) -> None:
+        """Count a call that reached a queue; one served by the IVR alone (a message, a
+        voicemail from the menu) or lost before the queue was never offered to an operator."""
+        if r.queued_at is None:
+            return
         self.at_minimum.add(r)
         self.at_target.add(r)
 

@@ -195,3 +195,133 @@ def test_team_leader_reads_queues_but_may_not_change_them(
     assert "<fieldset disabled>" in html and 'id="members-form"' not in html
     r = client.post(f"/setup/queues/{qid}", data={**_queue_form(world), "csrf_token": token})
     assert r.status_code == 403
+
+
+# --- services and their IVR menus ---
+
+
+def _service_form(world: World, queue: str, **over: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "Assistenza", "group_id": str(world.groups["T1"].id),
+        "client_id": str(world.clients["own"]), "numbers": "02 1234 5678\n+39 06 7654321",
+        "region": "", "queue": queue, "timezone": "Europe/Rome", "welcome": "benvenuto",
+        "closed_prompt": "chiuso", "moh": "moh", "whisper": "assistenza",
+        "screen_pop": "https://crm.example/cerca?tel={caller}",
+        "w0_days": ["0", "1", "2", "3", "4"], "w0_start": "09:00", "w0_end": "18:00",
+        "w1_start": "", "w1_end": "", "closed_dates": "2026-12-25\n2027-01-01",
+        "root_menu": "0",
+        "m0_name": "main", "m0_prompt": "menu_principale", "m0_timeout": "6", "m0_repeats": "1",
+        "m0_invalid_prompt": "ivr_invalid", "m0_code_digits": "3",
+        "m0_default_kind": "queue", "m0_default_target": queue,
+        "m0_o0_key": "1", "m0_o0_kind": "queue", "m0_o0_target": queue,
+        "m0_o1_key": "2", "m0_o1_kind": "menu", "m0_o1_target": "billing",
+        "m0_o2_key": "", "m0_o2_kind": "queue", "m0_o2_target": "",
+        "m1_name": "billing", "m1_prompt": "menu_fatture", "m1_timeout": "8", "m1_repeats": "2",
+        "m1_invalid_prompt": "ivr_invalid", "m1_code_digits": "4", "m1_default_kind": "",
+        "m1_default_target": "",
+        "m1_o0_key": "9", "m1_o0_kind": "voicemail", "m1_o0_target": "fatture",
+        "m1_o1_key": "*", "m1_o1_kind": "menu", "m1_o1_target": "main",
+        "m1_o2_key": "#", "m1_o2_kind": "operator", "m1_o2_target": queue,
+    }  # fmt: skip
+    data.update(over)
+    return data
+
+
+def test_create_edit_and_delete_a_service(client: TestClient, world: World) -> None:
+    qid = world.make_queue("own")
+    q, _ = queues.get_queue(world.ctx, world.admin(), qid)
+    token = _logged_in(client)
+    html = client.get("/setup/services/new").text
+    assert 'id="menu-template"' in html and 'name="m0_o0_key"' in html
+    assert f'<option value="{q.name}">' in html
+    r = client.post(
+        "/setup/services", data={**_service_form(world, q.name), "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303, r.text
+    sid = int(r.headers["location"].rsplit("/", 1)[1])
+    s = inbound_services.get_service(world.ctx, world.admin(), sid)
+    view = inbound_services.service_view(s)
+    assert view["numbers"] == ["+390212345678", "+39067654321"]
+    assert view["hours"] == {
+        "windows": [{"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "18:00"}],
+        "closed_dates": ["2026-12-25", "2027-01-01"],
+    }
+    assert (view["welcome"], view["closed_prompt"], view["whisper"], view["root_menu"]) == (
+        "benvenuto", "chiuso", "assistenza", "main"
+    )  # fmt: skip
+    assert view["menus"]["main"] == {
+        "prompt": "menu_principale", "timeout": 6.0, "repeats": 1,
+        "invalid_prompt": "ivr_invalid", "code_digits": 3,
+        "default": {"kind": "queue", "target": q.name},
+        "options": {"1": {"kind": "queue", "target": q.name},
+                    "2": {"kind": "menu", "target": "billing"}},
+    }  # fmt: skip
+    assert view["menus"]["billing"]["options"] == {
+        "#": {"kind": "operator", "target": q.name}, "*": {"kind": "menu", "target": "main"},
+        "9": {"kind": "voicemail", "target": "fatture"},
+    }  # fmt: skip
+    assert view["menus"]["billing"]["default"] is None
+    page = client.get(r.headers["location"]).text
+    assert "Service created." in page and "+390212345678\n+39067654321</textarea>" in page
+    assert 'id="ivr-tree"' in page and "(back up)" in page  # billing's * leads back to main
+    listing = client.get("/setup/services").text
+    assert ">Assistenza</strong>" in listing and "Mon, Tue, Wed, Thu, Fri · 09:00–18:00" in listing
+
+    # errors land on their field, menu or key, with what was typed kept
+    bad = {
+        "numbers": ("02 1234 5678\nnot a number", "numbers", "not a number"),
+        "m0_o1_target": ("nowhere", "menu0", "no menu named 'nowhere'"),
+        "m1_o1_key": ("1", "m1_o1", "key 1 is used twice"),
+        "m1_o2_target": ("", "m1_o2", "needs a target"),
+        "screen_pop": ("https://crm/{who}", "screen_pop", "unknown field {who}"),
+        "closed_dates": ("25/12/2026", "hours", "is not a date"),
+        "timezone": ("Mars/Base", "timezone", "unknown time zone"),
+    }
+    for name, (value, where, message) in bad.items():
+        over = {name: value}
+        if name == "m1_o1_key":
+            over["m1_o0_key"] = "1"
+        r = client.post(
+            f"/setup/services/{sid}",
+            data={**_service_form(world, q.name, name="Renamed", **over), "csrf_token": token},
+        )
+        assert r.status_code == 422, name
+        assert message in field_error(r.text, where), (name, field_error(r.text, where))
+        assert 'value="Renamed"' in r.text and 'value="menu_fatture"' in r.text
+    assert inbound_services.get_service(world.ctx, world.admin(), sid).name == "Assistenza"
+
+    # a number of another service is refused
+    other = world.make_service("own")
+    taken = inbound_services.get_service(world.ctx, world.admin(), other).config.numbers[0]
+    r = client.post(
+        f"/setup/services/{sid}",
+        data={**_service_form(world, q.name, numbers=taken), "csrf_token": token},
+    )
+    assert r.status_code == 422 and "already belongs to service" in field_error(r.text, "numbers")
+
+    # no IVR: straight to the queue, every menu removed
+    form = {k: v for k, v in _service_form(world, q.name).items() if not k.startswith("m")}
+    r = client.post(
+        f"/setup/services/{sid}", data={**form, "root_menu": "", "csrf_token": token}
+    )
+    assert r.status_code == 200 and "Service saved." in r.text
+    c = inbound_services.get_service(world.ctx, world.admin(), sid).config
+    assert (c.root_menu, dict(c.menus), c.queue) == (None, {}, q.name)
+
+    r = client.post(f"/setup/services/{sid}/delete", data={"csrf_token": token})
+    assert r.status_code == 200 and "Service deleted." in r.text
+    assert inbound_services.list_services(world.ctx, world.admin(), 10, 0).total == 1
+
+
+def test_client_user_reads_its_service_only(client: TestClient, world: World) -> None:
+    own = world.make_service("own")
+    sibling = world.make_service("sibling")
+    token = _logged_in(client, f"actor_{Role.CLIENT.value}")
+    listing = client.get("/setup/services").text
+    assert f'href="/setup/services/{own}"' in listing
+    assert f'href="/setup/services/{sibling}"' not in listing
+    assert "<fieldset disabled" in client.get(f"/setup/services/{own}").text
+    assert client.get(f"/setup/services/{sibling}").status_code == 404
+    r = client.post(f"/setup/services/{own}/delete", data={"csrf_token": token})
+    assert r.status_code == 403

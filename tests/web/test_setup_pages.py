@@ -113,7 +113,9 @@ def test_create_edit_and_delete_a_queue(client: TestClient, world: World) -> Non
         data={**_queue_form(world, overflow_kind="queue", overflow_target="Nowhere"),
               "csrf_token": token},
     )  # fmt: skip
-    assert r.status_code == 422 and "no queue named 'Nowhere'" in field_error(r.text, "overflow_kind")
+    assert r.status_code == 422 and "no queue named 'Nowhere'" in field_error(
+        r.text, "overflow_kind"
+    )
     # emptied limits become "no limit"
     r = client.post(
         f"/setup/queues/{qid}",
@@ -184,9 +186,7 @@ def test_a_queue_in_use_is_not_deleted(client: TestClient, world: World) -> None
     assert queues.list_queues(world.ctx, world.admin(), 10, 0).total == 1
 
 
-def test_team_leader_reads_queues_but_may_not_change_them(
-    client: TestClient, world: World
-) -> None:
+def test_team_leader_reads_queues_but_may_not_change_them(client: TestClient, world: World) -> None:
     qid = world.make_queue("own")
     token = _logged_in(client, "actor_team_leader")
     assert 'href="/setup/queues/new"' not in client.get("/setup/queues").text
@@ -302,9 +302,7 @@ def test_create_edit_and_delete_a_service(client: TestClient, world: World) -> N
 
     # no IVR: straight to the queue, every menu removed
     form = {k: v for k, v in _service_form(world, q.name).items() if not k.startswith("m")}
-    r = client.post(
-        f"/setup/services/{sid}", data={**form, "root_menu": "", "csrf_token": token}
-    )
+    r = client.post(f"/setup/services/{sid}", data={**form, "root_menu": "", "csrf_token": token})
     assert r.status_code == 200 and "Service saved." in r.text
     c = inbound_services.get_service(world.ctx, world.admin(), sid).config
     assert (c.root_menu, dict(c.menus), c.queue) == (None, {}, q.name)
@@ -325,3 +323,138 @@ def test_client_user_reads_its_service_only(client: TestClient, world: World) ->
     assert client.get(f"/setup/services/{sibling}").status_code == 404
     r = client.post(f"/setup/services/{own}/delete", data={"csrf_token": token})
     assert r.status_code == 403
+
+
+# --- pause reasons ---
+
+
+def _reason_id(world: World, code: str) -> int:
+    found = pauses.list_reasons(world.ctx, world.admin(), 100, 0, world.company_a).items
+    return next(r.id for r in found if r.reason.code == code)
+
+
+def test_create_edit_and_delete_a_pause_reason(client: TestClient, world: World) -> None:
+    token = _logged_in(client, "sysadmin")
+    html = client.get("/setup/pause-reasons").text
+    assert 'data-reason="lunch"' in html and "60 min" in html  # the defaults, stored
+    r = client.post(
+        "/setup/pause-reasons",
+        data={"code": "briefing", "label": "Briefing", "limit_minutes": "7,5",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert r.status_code == 200 and "Pause reason created." in r.text
+    rid = _reason_id(world, "briefing")
+    assert pauses.get_reason(world.ctx, world.admin(), rid).reason.limit_seconds == 450
+    r = client.post(
+        "/setup/pause-reasons",
+        data={"code": "bad code!", "label": "Oops", "limit_minutes": "5", "csrf_token": token},
+    )
+    assert r.status_code == 422 and "letters, digits or underscores" in field_error(r.text, "code")
+    assert 'value="bad code!"' in r.text and 'value="Oops"' in r.text
+    r = client.post(
+        "/setup/pause-reasons",
+        data={"code": "lunch", "label": "Lunch", "csrf_token": token},
+    )
+    assert r.status_code == 422 and "already exists" in field_error(r.text, "code")
+    r = client.post(
+        f"/setup/pause-reasons/{rid}",
+        data={"label": "Team briefing", "limit_minutes": "-1", "csrf_token": token},
+    )
+    assert r.status_code == 422 and "must be positive" in field_error(r.text, "limit_minutes")
+    assert re.search(rf'<details class="edit" open>.*?id="reason-{rid}"', r.text, re.S)
+    assert 'value="Team briefing"' in r.text
+    r = client.post(
+        f"/setup/pause-reasons/{rid}",
+        data={"label": "Team briefing", "limit_minutes": "", "screen_break": "on",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert r.status_code == 200 and "Pause reason saved." in r.text
+    reason = pauses.get_reason(world.ctx, world.admin(), rid).reason
+    assert (reason.label, reason.limit_seconds, reason.screen_break) == (
+        "Team briefing", None, True
+    )  # fmt: skip
+    r = client.post(f"/setup/pause-reasons/{rid}/delete", data={"csrf_token": token})
+    assert r.status_code == 200 and "Pause reason deleted." in r.text
+    assert 'data-reason="briefing"' not in r.text
+
+
+def test_site_admin_reads_pause_reasons_but_may_not_change_them(
+    client: TestClient, world: World
+) -> None:
+    token = _logged_in(client)  # group admin of site S1, not of the company's root
+    html = client.get("/setup/pause-reasons").text
+    assert 'data-reason="lunch"' in html and 'id="new-reason"' not in html
+    r = client.post("/setup/pause-reasons", data={"code": "x", "label": "X", "csrf_token": token})
+    assert r.status_code == 403
+
+
+# --- do-not-call lists ---
+
+
+def test_do_not_call_lists(client: TestClient, world: World) -> None:
+    own = world.make_campaign("own")
+    token = _logged_in(client, "sysadmin")
+    html = client.get("/setup/dnc").text
+    assert '<option value="company"' in html and f'<option value="{own}"' in html
+    r = client.post(
+        "/setup/dnc", data={"phone": "06 1234 5678", "list": "company", "csrf_token": token}
+    )
+    assert r.status_code == 200 and "Number added" in r.text and "+390612345678" in r.text
+    r = client.post(
+        "/setup/dnc", data={"phone": "06 1234 5678", "list": "company", "csrf_token": token}
+    )
+    assert r.status_code == 422 and "already on the company" in field_error(r.text, "phone")
+    r = client.post("/setup/dnc", data={"phone": "abc", "list": str(own), "csrf_token": token})
+    assert r.status_code == 422 and field_error(r.text, "phone")
+    assert 'value="abc"' in r.text and re.search(rf'<option value="{own}" selected', r.text)
+
+    upload = "telefono\n333 1234567\nnot a number\n06 1234 5678\n"
+    r = client.post(
+        "/setup/dnc/import", data={"list": str(own), "region": "it", "csrf_token": token},
+        files={"file": ("optout.csv", upload.encode(), "text/csv")},
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert re.search(r'data-f="added">2<', r.text) and re.search(r'data-f="rejected">1<', r.text)
+    assert "not a number" in r.text
+    r = client.post(
+        "/setup/dnc/import", data={"list": "company", "csrf_token": token},
+        files={"file": ("empty.txt", b"", "text/plain")},
+    )  # fmt: skip
+    assert r.status_code == 422 and "the file is empty" in field_error(r.text, "file")
+
+    campaign_list = client.get(f"/setup/dnc?list={own}").text
+    assert "+393331234567" in campaign_list and "import:optout.csv" in campaign_list
+    found = client.get("/setup/dnc?q=06 1234").text
+    assert "+390612345678" in found and "+393331234567" not in found
+    assert 'id="err-q"' in client.get("/setup/dnc?q=abc").text
+
+    entry = dnc.list_entries(world.ctx, world.admin(), 10, 0, company_wide=True).items[0]
+    r = client.post(
+        f"/setup/dnc/{entry.id}/delete", data={"csrf_token": token, "back": "/setup/dnc?q=06"}
+    )
+    assert r.status_code == 200 and "Number removed" in r.text
+    assert dnc.list_entries(world.ctx, world.admin(), 10, 0, company_wide=True).total == 0
+
+
+def test_team_leader_changes_campaign_lists_not_the_company_list(
+    client: TestClient, world: World
+) -> None:
+    own = world.make_campaign("own")
+    sibling = world.make_campaign("sibling")
+    dnc.add_entry(world.ctx, world.admin(), "+390611111111", campaign_id=sibling)
+    token = _logged_in(client, "actor_team_leader")
+    html = client.get("/setup/dnc").text
+    assert '<option value="company"' in html  # to search, not to add to
+    assert f'<option value="{own}"' in html and f'<option value="{sibling}"' not in html
+    assert "+390611111111" not in html
+    assert 'id="dnc-add"' in html and not re.search(
+        r'id="dnc-list"[^>]*>\s*<option value="company"', html
+    )
+    r = client.post(
+        "/setup/dnc", data={"phone": "06 2222 3333", "list": "company", "csrf_token": token}
+    )
+    assert r.status_code == 422 and "company-wide" in field_error(r.text, "list")
+    r = client.post(
+        "/setup/dnc", data={"phone": "06 2222 3333", "list": str(own), "csrf_token": token}
+    )
+    assert r.status_code == 200 and "+390622223333" in r.text

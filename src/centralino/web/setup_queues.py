@@ -185,8 +185,8 @@ def _candidates(
     with ctx.uow() as uow:
         for m in members:
             if m.user_id not in found:
-                u = uow.users.get(m.user_id)
-                name = u.display_name if u else m.username
+                member = uow.users.get(m.user_id)
+                name = member.display_name if member else m.username
                 found[m.user_id] = {"id": m.user_id, "username": m.username, "name": name,
                                     "group_id": m.group_id}  # fmt: skip
     return sorted(found.values(), key=lambda x: str(x["name"]).casefold())
@@ -208,8 +208,7 @@ def _form_page(
         current = {m.user_id: str(m.tier) for m in members}
         shown = {c["id"] for c in candidates}
         member_errors = {
-            (uid if uid in shown else 0): message
-            for uid, message in (member_errors or {}).items()
+            (uid if uid in shown else 0): message for uid, message in (member_errors or {}).items()
         }
         extra = dict(
             members=members, tiers=_tiers(members), candidates=candidates, used_by=used,

@@ -373,9 +373,7 @@ def service_page(request: Request, service_id: int) -> Response:
 
 
 @router.post("/setup/services/{service_id}", response_class=HTMLResponse)
-def service_update(
-    request: Request, service_id: int, form: FormData = Depends(_form)
-) -> Response:
+def service_update(request: Request, service_id: int, form: FormData = Depends(_form)) -> Response:
     me = page_identity(request)
     check_form_csrf(request, me, text(form, "csrf_token"))
     ctx = ctx_of(request)
@@ -395,9 +393,7 @@ def service_update(
 
 
 @router.post("/setup/services/{service_id}/delete")
-def service_delete(
-    request: Request, service_id: int, form: FormData = Depends(_form)
-) -> Response:
+def service_delete(request: Request, service_id: int, form: FormData = Depends(_form)) -> Response:
     me = page_identity(request)
     check_form_csrf(request, me, text(form, "csrf_token"))
     inbound_services.delete_service(ctx_of(request), me.principal, service_id)

@@ -458,3 +458,15 @@ def test_team_leader_changes_campaign_lists_not_the_company_list(
         "/setup/dnc", data={"phone": "06 2222 3333", "list": str(own), "csrf_token": token}
     )
     assert r.status_code == 200 and "+390622223333" in r.text
+
+
+def test_setup_pages_speak_the_users_language(client: TestClient, world: World) -> None:
+    world.make_queue("own")
+    world.make_service("own")
+    token = _logged_in(client)
+    client.post("/lang", data={"lang": "pl", "csrf_token": token, "back": "/"})
+    assert "Kolejki i poziomy" in client.get("/setup/queues").text
+    assert "Menu IVR" in client.get("/setup/services/new").text
+    client.post("/lang", data={"lang": "it", "csrf_token": token, "back": "/"})
+    assert "Motivi di pausa" in client.get("/setup/pause-reasons").text
+    assert "Liste di esclusione" in client.get("/setup/dnc").text

@@ -21,6 +21,7 @@ from centralino.services import auth, users
 from centralino.services.auth import Throttled
 from centralino.web import (
     admin,
+    campaign_outcomes,
     campaigns,
     inbound,
     panel,
@@ -231,6 +232,7 @@ def account_logout_everywhere(
 for _pages in (
     admin,
     campaigns,
+    campaign_outcomes,
     inbound,
     panel,
     setup,

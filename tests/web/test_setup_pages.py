@@ -424,6 +424,7 @@ def test_do_not_call_lists(client: TestClient, world: World) -> None:
 
     campaign_list = client.get(f"/setup/dnc?list={own}").text
     assert "+393331234567" in campaign_list and "import:optout.csv" in campaign_list
+    assert 'id="dnc-total">numbers: 2<' in campaign_list
     found = client.get("/setup/dnc?q=06 1234").text
     assert "+390612345678" in found and "+393331234567" not in found
     assert 'id="err-q"' in client.get("/setup/dnc?q=abc").text

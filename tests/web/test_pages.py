@@ -9,8 +9,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from centralino.domain.roles import DEFAULT_PERMISSIONS, Permission, Role
+from centralino.services import dnc
 from centralino.services.context import ServiceContext
-from centralino.web import admin, campaigns, inbound, pages, panel
+from centralino.web import (
+    admin,
+    campaigns,
+    inbound,
+    pages,
+    panel,
+    setup,
+    setup_lists,
+    setup_queues,
+    setup_services,
+)
 from world import PASSWORD, World, build_world
 
 
@@ -123,7 +134,12 @@ def test_every_page_is_in_the_access_table() -> None:
     from fastapi.routing import APIRoute
 
     get_pages = {
-        r.path for mod in (pages, admin, campaigns, inbound, panel) for r in mod.router.routes
+        r.path
+        for mod in (
+            pages, admin, campaigns, inbound, panel, setup, setup_queues, setup_services,
+            setup_lists,
+        )
+        for r in mod.router.routes
         if isinstance(r, APIRoute) and "GET" in r.methods
     }  # fmt: skip
     assert get_pages <= set(pages.PAGE_ACCESS), get_pages - set(pages.PAGE_ACCESS)
@@ -139,8 +155,13 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
     sibling_user = world.make_user("sibling")
     own_campaign = world.make_campaign("own")
     sibling_campaign = world.make_campaign("sibling")
-    for loc in ("own", "sibling", "foreign"):  # the inbound page names each queue's group
-        world.make_queue(loc)
+    queue_ids = {loc: world.make_queue(loc) for loc in ("own", "sibling", "foreign")}
+    service_ids = {loc: world.make_service(loc) for loc in ("own", "sibling")}
+    for loc in ("own", "sibling", "foreign"):
+        world.make_pause_reason(loc)
+    hidden_numbers = ("+390699999991", "+48221234567")  # a sibling campaign's, company B's
+    dnc.add_entry(world.ctx, world.admin(), hidden_numbers[0], campaign_id=sibling_campaign)
+    dnc.add_entry(world.ctx, world.admin(), hidden_numbers[1], company_id=world.company_b)
     for path, need in pages.PAGE_ACCESS.items():
         targets = [("own", path)]
         if "{user_id}" in path:
@@ -153,6 +174,9 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
                 ("own", path.format(campaign_id=own_campaign)),
                 ("sibling", path.format(campaign_id=sibling_campaign)),
             ]
+        for name, ids in (("queue_id", queue_ids), ("service_id", service_ids)):
+            if "{" + name + "}" in path:
+                targets = [(loc, path.format(**{name: ids[loc]})) for loc in ("own", "sibling")]
         for loc, url in targets:
             r = c.get(url, follow_redirects=False)
             if need == "public":
@@ -166,7 +190,9 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
             sees = (
                 "{campaign_id}" in path and Permission.CAMPAIGNS_READ in DEFAULT_PERMISSIONS[role]
             )
-            if loc == "sibling" and role is not Role.SYSTEM_ADMIN:
+            # a queue has no client: a client user never sees one
+            client_blind = "{queue_id}" in path and role is Role.CLIENT
+            if (loc == "sibling" and role is not Role.SYSTEM_ADMIN) or client_blind:
                 expected = 404
             elif granted:
                 expected = 200
@@ -175,6 +201,7 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
             assert r.status_code == expected, (role, url, r.status_code)
             if r.status_code == 200 and role is not Role.SYSTEM_ADMIN:
                 # no row of the sibling site or of company B leaks into any page
+                assert not any(n in r.text for n in hidden_numbers), (role, url)
                 for foreign in ("T2", "S2", "SB", "Company B", "Client S2", "Client SB"):
                     assert f">{foreign}<" not in r.text, (role, url, foreign)
                     assert f'"{foreign}"' not in r.text, (role, url, foreign)  # nor in JSON

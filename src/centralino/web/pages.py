@@ -19,7 +19,18 @@ from centralino.domain.errors import DomainError
 from centralino.domain.roles import ROLE_LABELS
 from centralino.services import auth, users
 from centralino.services.auth import Throttled
-from centralino.web import admin, campaigns, inbound, panel, statistics
+from centralino.web import (
+    admin,
+    campaign_outcomes,
+    campaigns,
+    inbound,
+    panel,
+    setup,
+    setup_lists,
+    setup_queues,
+    setup_services,
+    statistics,
+)
 from centralino.web.i18n import LOCALES, N_
 from centralino.web.render import (
     LANG_COOKIE,
@@ -219,7 +230,18 @@ def account_logout_everywhere(
     return response
 
 
-for _pages in (admin, campaigns, inbound, panel, statistics):
+for _pages in (
+    admin,
+    campaigns,
+    campaign_outcomes,
+    inbound,
+    panel,
+    setup,
+    setup_queues,
+    setup_services,
+    setup_lists,
+    statistics,
+):
     router.include_router(_pages.router)
     PAGE_ACCESS.update(_pages.PAGE_ACCESS)
 

@@ -32,7 +32,13 @@ FLASH_COOKIE = "centralino_flash"
 class NavItem:
     href: str
     label: str
-    permission: Permission | None
+    permission: Permission | tuple[Permission, ...] | None  # a tuple: any one of them
+
+    def shown_to(self, identity: Identity) -> bool:
+        if self.permission is None:
+            return True
+        wanted = self.permission if isinstance(self.permission, tuple) else (self.permission,)
+        return any(identity.principal.has_anywhere(p) for p in wanted)
 
 
 # Labels are msgids: translated in the template.
@@ -42,6 +48,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/campaigns", N_("Campaigns"), Permission.CAMPAIGNS_READ),
     NavItem("/inbound", N_("Inbound"), Permission.SERVICES_READ),
     NavItem("/reports", N_("Reports"), Permission.STATS_READ),
+    NavItem("/setup", N_("Setup"), (Permission.SERVICES_READ, Permission.CAMPAIGNS_READ)),
     NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),
     NavItem("/admin/users", N_("Users"), Permission.USERS_READ),
     NavItem("/admin/clients", N_("Clients"), Permission.CLIENTS_READ),
@@ -150,10 +157,7 @@ def render(
     locale = locale_of(request, identity)
     tz = user_timezone(request, identity)
     csrf = identity.csrf_token if identity and identity.csrf_token else anon_csrf(request)
-    nav = [
-        n for n in NAV
-        if identity and (n.permission is None or identity.principal.has_anywhere(n.permission))
-    ]  # fmt: skip
+    nav = [n for n in NAV if identity and n.shown_to(identity)]
     html = (
         environment(locale)
         .get_template(template)

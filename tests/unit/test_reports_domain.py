@@ -123,3 +123,18 @@ def test_refusal_reasons_as_the_engine_writes_them() -> None:
     assert refusal("queue care full (40 waiting)") is Refusal.QUEUE_FULL
     assert refusal("no service on +390699000") is Refusal.NO_SERVICE
     assert refusal(None) is Refusal.OTHER
+
+
+def test_tallies_are_the_inbound_stats_fields_in_order() -> None:
+    """`Figures.of_sums` builds InboundStats positionally from sums in TALLY order."""
+    from dataclasses import fields
+
+    from centralino.domain.kpis import InboundStats
+    from centralino.domain.reports import TALLY, TALLY_STATS, Figures
+
+    assert tuple(f.name for f in fields(InboundStats))[2:] == TALLY_STATS
+    sums = list(range(1, len(TALLY) + 1))
+    f = Figures.of_sums(15.0, sums)
+    assert f.tally() == dict(zip(TALLY, sums, strict=True))
+    assert f.stats.target_seconds == 15.0 and f.stats.since == float("-inf")
+    assert Figures.of_sums(20.0, [None] * len(TALLY)).tally() == dict.fromkeys(TALLY, 0)

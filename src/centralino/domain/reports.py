@@ -246,11 +246,14 @@ class Figures:
     def of_sums(cls, target_seconds: float, sums: Sequence[float | int | None]) -> Figures:
         """Figures from tallies summed in `TALLY` order (of calls already judged against
         `target_seconds`); a missing sum is 0."""
-        stats = InboundStats(target_seconds=target_seconds)
-        for k, v in zip(TALLY_STATS, sums, strict=False):
-            setattr(stats, k, type(getattr(stats, k))(v or 0))
-        n = len(TALLY_STATS)
-        return cls(stats, int(sums[n] or 0), int(sums[n + 1] or 0))
+        # TALLY_STATS is InboundStats' own field order after target and since (a report
+        # reads tens of thousands of these: one positional call, no attribute loop)
+        o, a, t, ab, u, r, wa, wl, tk, p, closed, full = sums
+        stats = InboundStats(
+            target_seconds, float("-inf"), int(o or 0), int(a or 0), int(t or 0), int(ab or 0),
+            int(u or 0), int(r or 0), float(wa or 0), float(wl or 0), float(tk or 0), int(p or 0),
+        )  # fmt: skip
+        return cls(stats, int(closed or 0), int(full or 0))
 
     @property
     def received(self) -> int:

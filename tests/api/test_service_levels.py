@@ -308,3 +308,37 @@ def test_calls_the_ivr_served_alone_are_not_judged(fx: Fixture) -> None:
     _, days = service_levels.day_status(fx.ctx, fx.w.admin(), fx.company)
     care = _by_name(days)["Care line"]
     assert care["figures"]["offered"] == 1 and care["verdict"]["level"] == "met"
+
+
+def test_a_client_user_sees_the_reports_and_levels_of_its_own_services(
+    fx: Fixture, client: TestClient
+) -> None:
+    """The client portal's statistics: the services serving its client, nothing else."""
+    inbound_services.update_service(
+        fx.ctx, fx.w.admin(), fx.care, {"client_id": fx.w.clients["own"]}
+    )
+    service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, POLICY)
+    fx.save(
+        [leg("Care line", "Care", at(23, 9, 0), 5), leg("Partner line", "Partner", at(23, 9, 1), 7)]
+    )
+    login(client, "actor_client")
+    rows = client.get("/api/v1/reports/run", params={"name": "services"}).json()["items"][0]["rows"]
+    assert [row[:2] for row in rows] == [["Care line", 1]]
+    calls_rows = client.get("/api/v1/reports/run", params={"name": "calls"}).json()["items"][0][
+        "rows"
+    ]
+    assert len(calls_rows) == 1 and calls_rows[0][2] == "Care line"
+    status = client.get("/api/v1/service-levels").json()
+    assert [i["service"] for i in status["items"]] == ["Care line"]
+    # another client's user of the same company sees none of it
+    other = fx.w.clients["sibling"]
+    users.create_user(
+        fx.ctx, fx.w.admin(), group_id=fx.w.groups["S2"].id, username="other_client",
+        display_name="Other client", password=PASSWORD, client_id=other,
+        roles=[GrantRequest(Role.CLIENT, fx.w.groups["S2"].id)],
+    )  # fmt: skip
+    client.cookies.clear()
+    login(client, "other_client")
+    rows = client.get("/api/v1/reports/run", params={"name": "services"}).json()["items"][0]["rows"]
+    assert rows == []
+    assert client.get("/api/v1/service-levels").json()["items"] == []

@@ -23,9 +23,9 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select
 
-from centralino.domain.access import Principal
+from centralino.domain.access import Place, Principal, Visibility
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import Forbidden, NotFound
 from centralino.domain.inbound.queues import QueueConfig
@@ -99,8 +99,10 @@ class Calls:
 
 def _scope(
     ctx: ServiceContext, actor: Principal, q: ReportQuery
-) -> tuple[Period, dict[str, float]]:
-    """The period in the company's zone and its queues' targets, once the actor may read."""
+) -> tuple[Period, dict[str, float], list[str]]:
+    """The period in the company's zone, its queues' targets, and for a client user the
+    services that serve its client (their calls are the client's whichever queue took
+    them), once the actor may read."""
     if not actor.has_anywhere(Permission.STATS_READ):
         raise Forbidden("reports need the stats.read permission")
     vis = actor.visibility(Permission.STATS_READ)
@@ -111,12 +113,26 @@ def _scope(
         targets = {
             row.name: row.config.target_seconds for row in uow.queues.of_company(q.company_id)
         }
-    return Period(q.first, q.last, ZoneInfo(company.timezone)), targets
+        clients = []
+        if actor.client_id is not None:
+            clients = [
+                s.name
+                for s in uow.services.of_company(q.company_id)
+                if s.client_id == actor.client_id
+                and actor.can(Permission.STATS_READ, Place(s.company_id, s.group_path, s.client_id))
+            ]
+    return Period(q.first, q.last, ZoneInfo(company.timezone)), targets, clients
+
+
+def _seen(vis: Visibility, table: Table, clients: list[str]) -> ColumnElement[bool]:
+    """The rows of the groups the actor reads statistics of, and of its client's services."""
+    cond = visible(vis, table.c.company_id, groups.c.path)
+    return or_(cond, table.c.service.in_(clients)) if clients else cond
 
 
 def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
     """The inbound legs of the period the actor may see, oldest first."""
-    period, targets = _scope(ctx, actor, q)
+    period, targets, clients = _scope(ctx, actor, q)
     vis = actor.visibility(Permission.STATS_READ)
     with ctx.uow() as uow:
         stmt = (
@@ -125,7 +141,7 @@ def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
             .outerjoin(users, users.c.id == calls.c.user_id)
             .where(
                 calls.c.company_id == q.company_id,
-                visible(vis, calls.c.company_id, groups.c.path),
+                _seen(vis, calls, clients),
                 calls.c.direction == "inbound",
                 calls.c.arrived_at >= period.start,
                 calls.c.arrived_at < period.end,
@@ -192,7 +208,7 @@ def sums(
     operator; queue is always one), local hours kept by the filters as UTC spans; only
     operators' rows with answered calls if `answered`. None where a local hour is not a
     UTC hour (a :30 or :45 offset): the roll-up cannot tell those hours apart."""
-    period, targets = _scope(ctx, actor, q)
+    period, targets, clients = _scope(ctx, actor, q)
     if not whole_hours(period):
         return None
     vis = actor.visibility(Permission.STATS_READ)
@@ -215,7 +231,7 @@ def sums(
         .select_from(source)
         .where(
             table.c.company_id == q.company_id,
-            visible(vis, table.c.company_id, groups.c.path),
+            _seen(vis, table, clients),
             or_(*spans),
         )
         .group_by(*cols)

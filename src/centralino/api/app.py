@@ -30,6 +30,7 @@ from centralino.api.pause_reasons.routes import router as pause_reasons_router
 from centralino.api.phone.routes import router as phone_router
 from centralino.api.queues.routes import router as queues_router
 from centralino.api.records.routes import router as records_router
+from centralino.api.supervision.routes import router as supervision_router
 from centralino.api.transfers.routes import router as transfers_router
 from centralino.api.users.routes import router as users_router
 from centralino.domain.errors import DomainError
@@ -57,6 +58,7 @@ def api_router() -> APIRouter:
         calls_router,
         transfers_router,
         phone_router,
+        supervision_router,
         audit_router,
     )
     for r in (*routers, events_router):

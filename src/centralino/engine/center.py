@@ -961,6 +961,18 @@ class Center:
             })  # fmt: skip
         return out
 
+    def campaign_status(self, name: str) -> dict[str, int | bool | str] | None:
+        """What a supervisor sees of a campaign now: lines dialing, free operators, answered
+        calls waiting for one, operators logged in; None for a campaign the engine lacks."""
+        camp = self._campaigns.get(name)
+        if camp is None:
+            return None
+        return {
+            "running": camp.running, "mode": camp.mode, "lines": camp.in_flight,
+            "free": len(camp.free), "waiting": sum(1 for c in camp.waiting if not c.done),
+            "logged_in": sum(1 for op in camp.ops if op.presence.state is not S.LOGGED_OUT),
+        }  # fmt: skip
+
     def calls_up(self) -> int:
         return len(self.calls)
 

@@ -212,7 +212,7 @@ class Feed:
             "state": p.state.value, "reason": p.reason,
             "reason_label": reason.label if reason is not None else None,
             "since": _iso(p.since), "limit_seconds": limit,
-            "over_limit": limit is not None and now - p.since > limit,
+            "over_limit": limit is not None and now - p.since >= limit,
             "queues": [q.name for q in op.queues], "campaign": self._campaign_name(camp),
             "call": call_view, "talking": p.state is S.TALKING,
         }  # fmt: skip

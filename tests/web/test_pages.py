@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from centralino.domain.roles import DEFAULT_PERMISSIONS, Permission, Role
 from centralino.services.context import ServiceContext
-from centralino.web import admin, campaigns, inbound, pages, panel
+from centralino.web import admin, campaigns, inbound, pages, panel, supervision
 from world import PASSWORD, World, build_world
 
 
@@ -123,7 +123,7 @@ def test_every_page_is_in_the_access_table() -> None:
     from fastapi.routing import APIRoute
 
     get_pages = {
-        r.path for mod in (pages, admin, campaigns, inbound, panel) for r in mod.router.routes
+        r.path for mod in (pages, admin, campaigns, inbound, panel, supervision) for r in mod.router.routes
         if isinstance(r, APIRoute) and "GET" in r.methods
     }  # fmt: skip
     assert get_pages <= set(pages.PAGE_ACCESS), get_pages - set(pages.PAGE_ACCESS)

@@ -19,7 +19,7 @@ from centralino.domain.errors import DomainError
 from centralino.domain.roles import ROLE_LABELS
 from centralino.services import auth, users
 from centralino.services.auth import Throttled
-from centralino.web import admin, campaigns, inbound, panel
+from centralino.web import admin, campaigns, inbound, panel, supervision
 from centralino.web.i18n import LOCALES, N_
 from centralino.web.render import (
     LANG_COOKIE,
@@ -219,7 +219,7 @@ def account_logout_everywhere(
     return response
 
 
-for _pages in (admin, campaigns, inbound, panel):
+for _pages in (admin, campaigns, inbound, panel, supervision):
     router.include_router(_pages.router)
     PAGE_ACCESS.update(_pages.PAGE_ACCESS)
 

@@ -41,6 +41,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/panel", N_("Phone"), Permission.CALLS_HANDLE),
     NavItem("/campaigns", N_("Campaigns"), Permission.CAMPAIGNS_READ),
     NavItem("/inbound", N_("Inbound"), Permission.SERVICES_READ),
+    NavItem("/supervision", N_("Supervision"), Permission.SUPERVISE),
     NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),
     NavItem("/admin/users", N_("Users"), Permission.USERS_READ),
     NavItem("/admin/clients", N_("Clients"), Permission.CLIENTS_READ),

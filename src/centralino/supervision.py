@@ -176,8 +176,16 @@ class Feed:
             q = self._queue(name)
             if q is not None:
                 out[("queue", name)] = q
+        in_flow: dict[str, list[int]] = {}  # service -> [in the IVR, waiting in a queue]
+        for call in self.center.calls.values():
+            if call.service is not None and not call.done:
+                counts = in_flow.setdefault(call.service.name, [0, 0])
+                if call.state in IN_FLOW:
+                    counts[0] += 1
+                elif call.queue is not None:
+                    counts[1] += 1
         for name in self.center.flow.services:
-            s = self._service(name)
+            s = self._service(name, *in_flow.get(name, (0, 0)))
             if s is not None:
                 out[("service", name)] = s
         for c in self.facts.campaigns.values():
@@ -243,22 +251,14 @@ class Feed:
             **_day(day),
         }  # fmt: skip
 
-    def _service(self, name: str) -> tuple[Place, dict[str, Any]] | None:
+    def _service(self, name: str, in_ivr: int, waiting: int) -> tuple[Place, dict[str, Any]] | None:
         found = self.facts.services.get(name)
         if found is None:
             return None
         place, numbers = found
-        in_flow = waiting = 0
-        for call in self.center.calls.values():
-            if call.service is None or call.service.name != name or call.done:
-                continue
-            if call.queue is not None and call.state not in IN_FLOW:
-                waiting += 1
-            elif call.state in IN_FLOW:
-                in_flow += 1
         day = [s for (service, _), s in (self.day or {}).items() if service == name]
         return place, {
-            "service": name, "numbers": list(numbers), "in_ivr": in_flow, "waiting": waiting,
+            "service": name, "numbers": list(numbers), "in_ivr": in_ivr, "waiting": waiting,
             **_day(day),
         }  # fmt: skip
 

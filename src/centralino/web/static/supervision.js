@@ -119,10 +119,14 @@
     }
     return tr;
   };
-  const callText = (c) => {
-    if (!c) return "";
+  const showCall = (td, c) => {
+    td.textContent = "";
+    if (!c) return;
     const where = c.campaign ? `${c.campaign} (${L.labelOutbound})` : c.service || c.queue || "";
-    return [c.number, where, clock(since(c.since))].filter(Boolean).join(" · ");
+    const line = Object.assign(document.createElement("span"), { className: "nowrap", textContent: `${c.number} · ` });
+    line.append(Object.assign(document.createElement("span"), { className: "call-time", textContent: clock(since(c.since)) }));
+    td.append(line);
+    td.append(Object.assign(document.createElement("span"), { className: "muted small block", textContent: where }));
   };
   const paintOperators = () => {
     const rows = [];
@@ -147,8 +151,7 @@
         reason.append(" ", tag);
       }
       cell(tr, 4).textContent = o.campaign ? [...o.queues, o.campaign].join(", ") : o.queues.join(", ");
-      cell(tr, 5).textContent = callText(o.call);
-      cell(tr, 5).dataset.since = o.call ? o.call.since || "" : "";
+      showCall(cell(tr, 5), o.call);
       const loggedOut = o.state === "logged_out";
       for (const b of cell(tr, 6).querySelectorAll("button")) {
         const act = b.dataset.act;
@@ -399,7 +402,8 @@
       return;
     }
     const out = await post(`${base}/monitor`, { mode: act });
-    if (out) {
+    // the stream may have told of the connected leg before this answer came
+    if (out && !(monitor && monitor.user_id === out.user_id && monitor.mode === out.mode)) {
       monitor = out;
       paintMonitor();
       paintOperators();
@@ -422,7 +426,8 @@
       const o = data.operator.get(tr.dataset.key);
       if (!o) continue;
       cell(tr, 2).textContent = clock(since(o.since));
-      if (o.call) cell(tr, 5).textContent = callText(o.call);
+      const t = cell(tr, 5).querySelector(".call-time");
+      if (t && o.call) t.textContent = clock(since(o.call.since));
       if (over(o) !== tr.classList.contains("over")) paintOperators();
     }
     for (const td of $("sv-queues").querySelectorAll("td[data-since]")) {

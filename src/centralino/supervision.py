@@ -479,12 +479,13 @@ class Supervision:
 
 
 def send_message(
-    bus: EventBus, at: datetime, sender: Principal, person: Person, user_id: int, text: str
-) -> None:
+    bus: EventBus, at: datetime, sender: Principal, sender_name: str, person: Person,
+    user_id: int, text: str,
+) -> None:  # fmt: skip
     """A pop-up on the operator's panel: to them alone, on the event stream."""
     bus.publish(
         Event(
             "phone.message", at, person.place, P.CALLS_HANDLE,
-            {"from": sender.username, "text": text}, user_id,
+            {"from": sender.username, "from_name": sender_name, "text": text}, user_id,
         )
     )  # fmt: skip

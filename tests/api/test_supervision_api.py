@@ -237,7 +237,9 @@ def test_force_pause_and_logout_are_audited_and_reach_the_operator(
         assert r.status_code == 200 and r.json()["result"] == "sent"
         msg = ws.receive_json()
         assert msg["kind"] == "phone.message"
-        assert msg["payload"] == {"from": "actor_supervisor", "text": "Call me"}
+        assert msg["payload"] == {
+            "from": "actor_supervisor", "from_name": "Actor supervisor", "text": "Call me",
+        }  # fmt: skip
     problem(room.post("actor_supervisor", f"{SUP}/operators/{op}/pause", {"reason": "nap"}), 422)
     problem(room.post("actor_supervisor", f"{SUP}/operators/{op}/message", {"text": ""}), 422)
     r = room.post("actor_supervisor", f"{SUP}/operators/{op}/logout")

@@ -153,7 +153,7 @@ def test_the_supervisor_sees_changes_pushed_and_acts(
     popup = panel_page.locator("#panel-message")
     expect(popup).to_be_visible(timeout=5_000)
     expect(popup).to_contain_text("Please take the queue")
-    expect(popup).to_contain_text("supervisor")
+    expect(popup).to_contain_text("Sergio Supervisor")
     shot(panel_page, "supervision-message")
     panel_page.keyboard.press("Enter")
     expect(popup).to_be_hidden()

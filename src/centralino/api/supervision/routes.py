@@ -125,7 +125,7 @@ async def message(
 ) -> dict[str, Any]:  # fmt: skip
     """A pop-up on the operator's panel (`phone.message` on the event stream, to them alone)."""
     person = await _target(ctx, me, user_id)
-    send_message(ctx.bus, ctx.now(), me.principal, person, user_id, body.text)
+    send_message(ctx.bus, ctx.now(), me.principal, me.user.display_name, person, user_id, body.text)
     await _audit(ctx, me, person, user_id, {"action": "message", "text": body.text})
     return {"user_id": user_id, "result": "sent"}
 

@@ -518,13 +518,13 @@ function startPanel() {
 startPanel();
 
 // A supervisor's message to me: a pop-up on the operator panel. `showPanelMessage` takes
-// the payload of a `phone.message` event ({from, text}); until the panel itself listens
+// the payload of a `phone.message` event ({from, from_name, text}); until the panel itself listens
 // to the event stream, `startPanelMessages` keeps a socket of its own for these events.
 function showPanelMessage(payload) {
   const dialog = document.getElementById("panel-message");
   if (!dialog) return;
   document.getElementById("panel-message-h").textContent =
-    dialog.dataset.labelFrom.replace("%(name)s", payload.from);
+    dialog.dataset.labelFrom.replace("%(name)s", payload.from_name || payload.from);
   document.getElementById("panel-message-text").textContent = payload.text;
   if (!dialog.open) dialog.showModal();
 }

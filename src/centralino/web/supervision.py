@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from centralino.domain.roles import Permission
+from centralino.web.campaigns import MODE_LABELS
 from centralino.web.i18n import translations
 from centralino.web.inbound import STATE_LABELS
 from centralino.web.render import locale_of, page_identity, render, require
@@ -27,4 +28,5 @@ def supervision_page(request: Request) -> Response:
     require(me, P.SUPERVISE)
     gettext = translations(locale_of(request, me)).gettext
     states = {code: gettext(label) for code, label in STATE_LABELS.items()}
-    return render(request, "supervision.html", me, states=states)
+    modes = {mode.value: gettext(label) for mode, label in MODE_LABELS.items()}
+    return render(request, "supervision.html", me, states=states, modes=modes)

@@ -9,6 +9,7 @@
   const API = "/api/v1/supervision";
   const L = box.dataset;
   const states = JSON.parse(L.states);
+  const modes = JSON.parse(L.modes);
   const lang = document.documentElement.lang || "en";
   const pct = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
   const num = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
@@ -232,7 +233,7 @@
       const name = cell(tr, 0);
       name.innerHTML = "";
       name.append(Object.assign(document.createElement("strong"), { textContent: c.name }));
-      name.append(Object.assign(document.createElement("span"), { className: "muted small block", textContent: c.mode }));
+      name.append(Object.assign(document.createElement("span"), { className: "muted small block", textContent: modes[c.mode] || c.mode }));
       const done = cell(tr, 1);
       done.innerHTML = "";
       const bar = document.createElement("progress");

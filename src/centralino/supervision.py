@@ -48,6 +48,7 @@ from centralino.services.supervision import (
     day_start,
     inbound_today,
     load_facts,
+    load_people,
 )
 from centralino.telephony.port import CallEvent, EventKind, LegId, MonitorMode
 
@@ -103,6 +104,7 @@ class Feed:
         self.timer: Timer | None = None
         self.flushed_at = float("-inf")
         self.monitors: dict[int, Monitor] = {}  # supervisor user id -> their leg
+        self.strangers: set[int] = set()  # engine operators with no user of the company
         c = self.center
         c.state_listeners.append(self._state)
         c.notice_listeners.append(lambda *_: self.changed())
@@ -155,6 +157,7 @@ class Feed:
     def refresh(self, facts: Facts) -> None:
         """New store facts (one engine pass); a new day starts today's figures afresh."""
         self.facts = facts
+        self.strangers.clear()
         today = day_start(self.sup.ctx.now(), facts.timezone)
         if self.day is None or today != self.day_of:
             targets = {q.name: q.config.target_seconds for q in self.center.acd.queues.values()}
@@ -168,6 +171,7 @@ class Feed:
         """Every visible thing of the company now, with its place."""
         out: dict[Key, tuple[Place, dict[str, Any]]] = {}
         now = self.clock.now()
+        self._meet_newcomers()
         for op_id in self.center.presences():
             view = self._operator(op_id, now)
             if view is not None:
@@ -192,8 +196,20 @@ class Feed:
             out[("campaign", str(c.id))] = self._campaign(c)
         return out
 
+    def _meet_newcomers(self) -> None:
+        """Operators who came into the engine since the last pass (a person logging in
+        from the panel): their names and places now, once, rather than at the next pass."""
+        new = {
+            int(op_id[5:]) for op_id in self.center.presences()
+            if op_id.startswith("user:") and op_id[5:].isdigit()
+        } - self.facts.people.keys() - self.strangers  # fmt: skip
+        if new:
+            found = load_people(self.sup.ctx, self.site.company_id, new)
+            self.facts.people.update(found)
+            self.strangers |= new - found.keys()
+
     def _operator(self, op_id: str, now: float) -> tuple[Place, dict[str, Any]] | None:
-        if not op_id.startswith("user:"):
+        if not op_id.startswith("user:") or not op_id[5:].isdigit():
             return None
         uid = int(op_id[5:])
         person = self.facts.people.get(uid)
@@ -397,7 +413,10 @@ class Supervision:
                 self._refresh(feed)
 
     def _refresh(self, feed: Feed) -> None:
-        ids = {int(op_id[5:]) for op_id in feed.center.presences() if op_id.startswith("user:")}
+        ids = {
+            int(op_id[5:]) for op_id in feed.center.presences()
+            if op_id.startswith("user:") and op_id[5:].isdigit()
+        }  # fmt: skip
         feed.refresh(load_facts(self.ctx, feed.site.company_id, ids))
 
     # --- reading ---

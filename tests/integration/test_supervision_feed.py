@@ -110,6 +110,23 @@ def test_changes_are_coalesced_into_one_round_per_interval(rig: Rig) -> None:
     assert [e.payload["state"] for e in rig.bus.events[mark:] if "state" in e.payload] == ["ready"]
 
 
+def test_a_person_logging_in_appears_without_waiting_for_the_engines_pass(
+    ctx: ServiceContext, rig: Rig
+) -> None:
+    w = rig.world
+    newcomer = w.make_user("own")
+    with ctx.uow() as uow:
+        setup = load_inbound(uow, w.company_a)
+        name = uow.users.get(newcomer).username  # type: ignore[union-attr]
+    mark = len(rig.bus.events)
+    center = rig.live.add_human(w.company_a, newcomer, name, setup, [])
+    center.login(f"user:{newcomer}")
+    rig.run(INTERVAL + 0.1)
+    (event,) = [e for e in rig.bus.events[mark:] if e.payload.get("user_id") == newcomer]
+    assert (event.payload["username"], event.payload["state"]) == (name, "ready")
+    assert event.place is not None and event.place.group_path == w.groups["T1"].path
+
+
 def test_a_pause_over_its_limit_is_flagged_when_it_crosses_it(rig: Rig) -> None:
     op = f"user:{rig.world.actors[Role.OPERATOR]}"
     rig.feed.center.pause(op, "coffee")  # a limit of 10 minutes

@@ -104,14 +104,7 @@ def load_facts(ctx: ServiceContext, company_id: int, user_ids: set[int]) -> Fact
     with ctx.uow() as uow:
         company = uow.companies.get(company_id)
         facts = Facts(timezone=company.timezone if company else "UTC")
-        if user_ids:
-            rows = uow.conn.execute(
-                select(users.c.id, users.c.username, users.c.display_name, groups.c.path)
-                .join(groups, groups.c.id == users.c.group_id)
-                .where(users.c.id.in_(sorted(user_ids)))
-            ).all()
-            for r in rows:
-                facts.people[r.id] = Person(r.username, r.display_name, Place(company_id, r.path))
+        facts.people = _people(uow, company_id, user_ids)
         root = uow.groups.root_of(company_id)
         names = {g.id: g.name for g in uow.groups.subtree(root.path)} if root else {}
         for q in uow.queues.of_company(company_id):
@@ -129,6 +122,23 @@ def load_facts(ctx: ServiceContext, company_id: int, user_ids: set[int]) -> Fact
             if c.company_id == company_id:
                 facts.campaigns[c.id] = _campaign_facts(uow, c, start, now)
     return facts
+
+
+def _people(uow: UnitOfWork, company_id: int, user_ids: set[int]) -> dict[int, Person]:
+    if not user_ids:
+        return {}
+    rows = uow.conn.execute(
+        select(users.c.id, users.c.username, users.c.display_name, groups.c.path)
+        .join(groups, groups.c.id == users.c.group_id)
+        .where(users.c.id.in_(sorted(user_ids)), users.c.company_id == company_id)
+    ).all()
+    return {r.id: Person(r.username, r.display_name, Place(company_id, r.path)) for r in rows}
+
+
+def load_people(ctx: ServiceContext, company_id: int, user_ids: set[int]) -> dict[int, Person]:
+    """Names and places of operators who came into the engine since the last pass."""
+    with ctx.uow() as uow:
+        return _people(uow, company_id, user_ids)
 
 
 def _campaign_facts(uow: UnitOfWork, c: Campaign, start: datetime, now: datetime) -> CampaignFacts:

@@ -464,9 +464,7 @@ class Supervision:
         state = feed.center.operator(op_id).presence.state
         if state is S.LOGGED_OUT:
             raise IllegalTransition(f"{person.username} is logged out")
-        if state is S.RINGING:  # a supervisor does not wait: the offer passes on
-            feed.center.acd.withdraw(feed.center.operator(op_id))
-        feed.center.pause(op_id, reason)
+        feed.center.force_pause(op_id, reason)  # a call ringing to them passes on
         after = feed.center.operator(op_id).presence.state
         return "paused" if after is S.PAUSED else "pending"
 

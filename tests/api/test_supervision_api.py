@@ -261,6 +261,22 @@ def test_force_pause_and_logout_are_audited_and_reach_the_operator(
     ]  # fmt: skip
 
 
+def test_a_forced_pause_passes_a_ringing_call_on(room: Room) -> None:
+    op, partner = room.names["operator"], room.names["partner_op"]
+    room.caller("+393337777777")
+    room.run(30.0)  # rings to the operator (tier 0), who does not answer
+    site = room.live.sites[room.world.company_a]
+    assert site.center.operator(f"user:{op}").presence.state.value == "ringing"
+    url = f"{SUP}/operators/{op}/pause"
+    problem(room.post("actor_supervisor", url, {"reason": "nap"}), 422)
+    assert site.center.operator(f"user:{op}").presence.state.value == "ringing"
+    r = room.post("actor_supervisor", url, {"reason": "meeting"})
+    assert r.json() == {"user_id": op, "result": "paused"}
+    room.run(25.0)  # the caller waits for tier 1 (the partner's operator), then rings there
+    theirs = site.center.operator(f"user:{partner}")
+    assert theirs.offer is not None and theirs.offer.record.number == "+393337777777"
+
+
 def test_nobody_touches_an_operator_outside_their_subtree(room: Room) -> None:
     n = room.names
     for who, target, status in (

@@ -252,7 +252,7 @@ def test_force_pause_and_logout_are_audited_and_reach_the_operator(
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             select(audit_log.c.actor_name, audit_log.c.entity, audit_log.c.after)
-            .where(audit_log.c.entity == "supervision")
+            .where(audit_log.c.entity == "supervisor_action")
             .order_by(audit_log.c.id)
         ).all()
     assert [(a, r["action"]) for a, _, r in rows] == [

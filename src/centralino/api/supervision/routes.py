@@ -70,7 +70,7 @@ async def _audit(
     def write() -> None:
         with ctx.uow() as uow:
             audit.record(
-                uow, me.principal, "update", "supervision", user_id, person.place, None,
+                uow, me.principal, "update", "supervisor_action", user_id, person.place, None,
                 {"operator": person.username, **after}, ctx.now(), P.AUDIT_READ,
             )  # fmt: skip
             uow.commit()

@@ -145,13 +145,14 @@ class Feed:
 
     def _finished(self, r: CallRecord) -> None:
         if r.direction == "inbound" and self.day is not None and r.queue:
+            assert self.day_of is not None
             key = (r.service or "", r.queue)
             stats = self.day.get(key)
             if stats is None:
                 q = self.center.acd.queues.get(r.queue)
                 target = q.config.target_seconds if q is not None else 20.0
-                stats = self.day[key] = InboundStats(target_seconds=target)
-            stats.add(r)
+                stats = self.day[key] = InboundStats(target, since=self.day_of.timestamp())
+            stats.add(r)  # a call that arrived before today's start is left out
         self.changed()
 
     def refresh(self, facts: Facts) -> None:

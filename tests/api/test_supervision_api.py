@@ -180,6 +180,20 @@ def test_a_waiting_caller_and_a_call_in_hand(room: Room) -> None:
     assert me["state"] == "talking" and me["talking"]
     assert me["call"]["number"] == "+393331234567" and me["call"]["queue"] == "Care"
     assert me["call"]["service"] == "Line" and me["call"]["since"]
+    room.phone("actor_operator", "hangup")
+    room.run(1.0)
+    room.phone("actor_operator", "wrap-up", {})  # the call's record is complete
+    snap = room.snapshot("actor_supervisor")
+    (care,), (line,) = snap["queues"], snap["services"]
+    # waited over half a minute, more than the queue's 20-second target
+    day = ("offered_today", "answered_today", "abandoned_today", "service_level_today")
+    assert tuple(care[k] for k in day) == (1, 1, 0, 0.0)
+    assert tuple(line[k] for k in day) == (1, 1, 0, 0.0)
+    room.live.flush()  # stored: a supervision started now reads today's figures back
+    room.app.state.supervision = None
+    snap = room.snapshot("actor_supervisor")
+    assert tuple(snap["queues"][0][k] for k in day) == (1, 1, 0, 0.0)
+    assert tuple(snap["services"][0][k] for k in day) == (1, 1, 0, 0.0)
 
 
 def _until_pong(ws: Any) -> list[dict[str, Any]]:

@@ -183,7 +183,7 @@ def inbound_today(
         ).all()  # fmt: skip
     out: dict[tuple[str, str], InboundStats] = {}
     for r in rows:
-        stats = InboundStats(target_seconds=targets.get(r.queue, 20.0))
+        stats = InboundStats(targets.get(r.queue, 20.0), since=since.timestamp())
         for t in tally:
             setattr(stats, t, int(getattr(r, t) or 0))
         out[(r.service, r.queue)] = stats

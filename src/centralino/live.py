@@ -19,7 +19,7 @@ import contextlib
 import logging
 import random
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
 from centralino.domain.call_record import CallRecord
@@ -141,6 +141,7 @@ class LiveCenter:
         )
         self.sites: dict[int, _Site] = {}
         self._started = False
+        self.pass_listeners: list[Callable[[], None]] = []  # after each pass (supervision)
 
     def _fate(self, number: str) -> Fate:
         return self._population.fate()
@@ -208,6 +209,8 @@ class LiveCenter:
             self._sync_inbound(site, inbound)
             self._sync_campaigns(site, by_company.get(company_id, []), operators, inbound)
         self.flush()
+        for listener in self.pass_listeners:
+            listener()
 
     def flush(self) -> None:
         """Finished calls and operator state changes to the store, one transaction per

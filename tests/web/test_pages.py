@@ -21,6 +21,8 @@ from centralino.web import (
     setup_lists,
     setup_queues,
     setup_services,
+    statistics,
+    supervision,
 )
 from world import PASSWORD, World, build_world
 
@@ -137,7 +139,7 @@ def test_every_page_is_in_the_access_table() -> None:
         r.path
         for mod in (
             pages, admin, campaigns, inbound, panel, setup, setup_queues, setup_services,
-            setup_lists,
+            setup_lists, statistics, supervision,
         )
         for r in mod.router.routes
         if isinstance(r, APIRoute) and "GET" in r.methods

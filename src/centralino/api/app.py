@@ -32,6 +32,7 @@ from centralino.api.queues.routes import router as queues_router
 from centralino.api.records.routes import router as records_router
 from centralino.api.reports.routes import router as reports_router
 from centralino.api.service_levels.routes import router as service_levels_router
+from centralino.api.supervision.routes import router as supervision_router
 from centralino.api.transfers.routes import router as transfers_router
 from centralino.api.users.routes import router as users_router
 from centralino.domain.errors import DomainError
@@ -61,6 +62,7 @@ def api_router() -> APIRouter:
         calls_router,
         transfers_router,
         phone_router,
+        supervision_router,
         audit_router,
     )
     for r in (*routers, events_router):

@@ -419,9 +419,7 @@ class Center:
     def pause(self, op_id: str, reason: str | None = None) -> None:
         """Pause now if free, or once the call in hand (and its wrap-up) ends."""
         op = self._op(op_id)
-        if reason is not None and reason not in self.pause_reasons:
-            known = ", ".join(sorted(self.pause_reasons))
-            raise InvalidInput(f"unknown pause reason {reason!r} (one of {known})", "reason")
+        self._check_reason(reason)
         st = op.presence.state
         if st is S.READY:
             self.unfree(op)
@@ -434,6 +432,22 @@ class Center:
             self._paused(op, reason)  # another reason: a new pause, timed on its own
         elif st is S.LOGGED_OUT:
             raise IllegalTransition(f"operator {op_id} is logged out")
+
+    def force_pause(self, op_id: str, reason: str | None = None) -> None:
+        """A supervisor's pause: as `pause`, but a call ringing to the operator does not
+        stop it: the offer is withdrawn and the call offered to someone else."""
+        op = self._op(op_id)
+        if op.presence.state is not S.RINGING:
+            self.pause(op_id, reason)
+            return
+        self._check_reason(reason)
+        self.acd.withdraw(op)
+        self._paused(op, reason)
+
+    def _check_reason(self, reason: str | None) -> None:
+        if reason is not None and reason not in self.pause_reasons:
+            known = ", ".join(sorted(self.pause_reasons))
+            raise InvalidInput(f"unknown pause reason {reason!r} (one of {known})", "reason")
 
     def _paused(self, op: OpRun, reason: str | None) -> None:
         self.move(op, S.PAUSED, reason or None)
@@ -960,6 +974,18 @@ class Center:
                 "consulting": self.transfers.consulting(op.id),
             })  # fmt: skip
         return out
+
+    def campaign_status(self, name: str) -> dict[str, int | bool | str] | None:
+        """What a supervisor sees of a campaign now: lines dialing, free operators, answered
+        calls waiting for one, operators logged in; None for a campaign the engine lacks."""
+        camp = self._campaigns.get(name)
+        if camp is None:
+            return None
+        return {
+            "running": camp.running, "mode": camp.mode, "lines": camp.in_flight,
+            "free": len(camp.free), "waiting": sum(1 for c in camp.waiting if not c.done),
+            "logged_in": sum(1 for op in camp.ops if op.presence.state is not S.LOGGED_OUT),
+        }  # fmt: skip
 
     def calls_up(self) -> int:
         return len(self.calls)

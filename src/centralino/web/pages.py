@@ -30,6 +30,7 @@ from centralino.web import (
     setup_queues,
     setup_services,
     statistics,
+    supervision,
 )
 from centralino.web.i18n import LOCALES, N_
 from centralino.web.render import (
@@ -241,6 +242,7 @@ for _pages in (
     setup_services,
     setup_lists,
     statistics,
+    supervision,
 ):
     router.include_router(_pages.router)
     PAGE_ACCESS.update(_pages.PAGE_ACCESS)

@@ -47,6 +47,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/panel", N_("Phone"), Permission.CALLS_HANDLE),
     NavItem("/campaigns", N_("Campaigns"), Permission.CAMPAIGNS_READ),
     NavItem("/inbound", N_("Inbound"), Permission.SERVICES_READ),
+    NavItem("/supervision", N_("Supervision"), Permission.SUPERVISE),
     NavItem("/reports", N_("Reports"), Permission.STATS_READ),
     NavItem("/setup", N_("Setup"), (Permission.SERVICES_READ, Permission.CAMPAIGNS_READ)),
     NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),

@@ -516,3 +516,36 @@ function startPanel() {
 }
 
 startPanel();
+
+// A supervisor's message to me: a pop-up on the operator panel. `showPanelMessage` takes
+// the payload of a `phone.message` event ({from, from_name, text}); until the panel itself listens
+// to the event stream, `startPanelMessages` keeps a socket of its own for these events.
+function showPanelMessage(payload) {
+  const dialog = document.getElementById("panel-message");
+  if (!dialog) return;
+  document.getElementById("panel-message-h").textContent =
+    dialog.dataset.labelFrom.replace("%(name)s", payload.from_name || payload.from);
+  document.getElementById("panel-message-text").textContent = payload.text;
+  if (!dialog.open) dialog.showModal();
+}
+
+function startPanelMessages() {
+  if (!document.getElementById("panel-message")) return;
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  let retry = 1000;
+  const connect = () => {
+    const ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
+    ws.onopen = () => { retry = 1000; };
+    ws.onmessage = (msg) => {
+      const ev = JSON.parse(msg.data);
+      if (ev.kind === "phone.message") showPanelMessage(ev.payload);
+    };
+    ws.onclose = () => {
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+  };
+  connect();
+}
+
+startPanelMessages();

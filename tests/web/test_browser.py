@@ -20,6 +20,9 @@ def test_admin_creates_a_group_and_a_user(live_server: dict[str, Any], page: Any
     shot(page, "02-home-admin")
 
     page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Organisation"
+    ).click()
+    page.get_by_role("navigation", name="Organisation sections").get_by_role(
         "link", name="Groups"
     ).click()
     form = page.locator("#new-group")
@@ -31,7 +34,12 @@ def test_admin_creates_a_group_and_a_user(live_server: dict[str, Any], page: Any
     assert page.locator("#group-tree .gname", has_text="Team Retention").count() == 1
     shot(page, "03-groups-after-create")
 
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Users").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Organisation"
+    ).click()
+    page.get_by_role("navigation", name="Organisation sections").get_by_role(
+        "link", name="Users"
+    ).click()
     page.get_by_role("link", name="New user").click()
     form = page.locator("#new-user")
     form.get_by_label("Username").fill("giulia.bianchi")
@@ -46,7 +54,12 @@ def test_admin_creates_a_group_and_a_user(live_server: dict[str, Any], page: Any
     assert page.locator("#roles-table").inner_text().count("Operator") == 1
     shot(page, "05-user-created")
 
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Users").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Organisation"
+    ).click()
+    page.get_by_role("navigation", name="Organisation sections").get_by_role(
+        "link", name="Users"
+    ).click()
     assert page.locator("#users-table", has_text="giulia.bianchi").count() == 1
     shot(page, "06-users-list")
 
@@ -86,7 +99,7 @@ def test_operator_sees_no_admin_navigation(live_server: dict[str, Any], page: An
     url = live_server["url"]
     log_in(page, url, "operator")
     nav = page.get_by_role("navigation", name="Main navigation").inner_text()
-    assert "Users" not in nav and "Groups" not in nav
+    assert "Organisation" not in nav and "Setup" not in nav and "Reports" not in nav
     response = page.goto(f"{url}/admin/users")
     assert response.status == 403
     shot(page, "09-operator-forbidden")

@@ -51,7 +51,8 @@ def test_login_logout_round_trip(client: TestClient, world: World) -> None:
     r = page_login(client, "actor_group_admin")
     assert r.status_code == 303 and r.headers["location"] == "/"
     home = client.get("/")
-    assert "Actor group_admin" in home.text and 'href="/admin/users"' in home.text
+    assert "Actor group_admin" in home.text and 'href="/admin"' in home.text
+    assert 'href="/admin/users"' in client.get("/admin").text  # the organisation sections
     r = client.post("/logout", data={"csrf_token": csrf_of(home.text)}, follow_redirects=False)
     assert r.status_code == 303
     assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
@@ -100,7 +101,7 @@ def test_pages_speak_the_users_language(client: TestClient, world: World) -> Non
     page_login(client, "sysadmin")
     token = csrf_of(client.get("/").text)
     client.post("/lang", data={"lang": "pl", "csrf_token": token, "back": "/"})
-    assert "Grupy" in client.get("/").text
+    assert "Organizacja" in client.get("/").text and "Grupy" in client.get("/admin").text
 
 
 def test_times_are_shown_in_the_company_time_zone(client: TestClient, world: World) -> None:

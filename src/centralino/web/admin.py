@@ -30,6 +30,7 @@ P = Permission
 PAGE_SIZE = 50
 
 PAGE_ACCESS: dict[str, str] = {
+    "/admin": "authenticated",
     "/admin/groups": P.GROUPS_READ.value,
     "/admin/users": P.USERS_READ.value,
     "/admin/users/new": P.USERS_WRITE.value,
@@ -66,6 +67,22 @@ def _place(g: Group) -> Place:
 
 
 # --- groups ---
+
+
+ABOUT = {
+    "/admin/groups": N_("Sites, teams and partner centers, as a tree."),
+    "/admin/users": N_("People, their roles and where each role applies."),
+    "/admin/clients": N_("The companies whose campaigns and services you run."),
+    "/admin/audit": N_("Who changed what, and when."),
+    "/admin/companies": N_("Every company on this installation."),
+}
+
+
+@router.get("", response_class=HTMLResponse)
+def organisation(request: Request) -> Response:
+    """The organisation pages the viewer may open (the sub-navigation shows the same)."""
+    me = page_identity(request)
+    return render(request, "organisation.html", me, about=ABOUT)
 
 
 @router.get("/groups", response_class=HTMLResponse)

@@ -41,6 +41,16 @@ class NavItem:
         return any(identity.principal.has_anywhere(p) for p in wanted)
 
 
+# The organisation pages under /admin, one entry in the main navigation and their own
+# sub-navigation (each shown to the roles that may open it).
+ADMIN_SECTIONS: tuple[NavItem, ...] = (
+    NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),
+    NavItem("/admin/users", N_("Users"), Permission.USERS_READ),
+    NavItem("/admin/clients", N_("Clients"), Permission.CLIENTS_READ),
+    NavItem("/admin/audit", N_("Audit log"), Permission.AUDIT_READ),
+    NavItem("/admin/companies", N_("Companies"), Permission.COMPANIES_MANAGE),
+)
+
 # Labels are msgids: translated in the template.
 NAV: tuple[NavItem, ...] = (
     NavItem("/", N_("Home"), None),
@@ -50,11 +60,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/supervision", N_("Supervision"), Permission.SUPERVISE),
     NavItem("/reports", N_("Reports"), Permission.STATS_READ),
     NavItem("/setup", N_("Setup"), (Permission.SERVICES_READ, Permission.CAMPAIGNS_READ)),
-    NavItem("/admin/groups", N_("Groups"), Permission.GROUPS_READ),
-    NavItem("/admin/users", N_("Users"), Permission.USERS_READ),
-    NavItem("/admin/clients", N_("Clients"), Permission.CLIENTS_READ),
-    NavItem("/admin/audit", N_("Audit log"), Permission.AUDIT_READ),
-    NavItem("/admin/companies", N_("Companies"), Permission.COMPANIES_MANAGE),
+    NavItem("/admin", N_("Organisation"), tuple(s.permission for s in ADMIN_SECTIONS)),
 )
 
 
@@ -159,6 +165,10 @@ def render(
     tz = user_timezone(request, identity)
     csrf = identity.csrf_token if identity and identity.csrf_token else anon_csrf(request)
     nav = [n for n in NAV if identity and n.shown_to(identity)]
+    admin_nav = [
+        n for n in ADMIN_SECTIONS
+        if identity and request.url.path.startswith("/admin") and n.shown_to(identity)
+    ]  # fmt: skip
     html = (
         environment(locale)
         .get_template(template)
@@ -166,6 +176,7 @@ def render(
             request=request,
             me=identity,
             nav=nav,
+            admin_nav=admin_nav,
             path=request.url.path,
             csrf_token=csrf,
             locale=locale,

@@ -168,3 +168,26 @@ def test_who_sees_which_services(client: TestClient, world: World, ctx: ServiceC
     page_login(client, "actor_operator")
     assert client.get("/reports").status_code == 403
     assert client.get("/service-levels").status_code == 403
+
+
+def test_the_client_portal_shows_its_own_campaigns_and_services_only(
+    client: TestClient, world: World, ctx: ServiceContext
+) -> None:
+    from centralino.services import campaigns
+
+    own = world.make_campaign("own")  # commissioned by the actor_client's client
+    other = world.make_campaign("own")
+    campaigns.update_campaign(ctx, world.admin(), other, {"client_id": None})
+    care = _service_id(ctx, world, "Care line")
+    inbound_services.update_service(ctx, world.admin(), care, {"client_id": world.clients["own"]})
+    page_login(client, "actor_client")
+    html = client.get("/").text
+    assert 'id="portal-campaigns"' in html and 'id="portal-services"' in html
+    assert f'href="/campaigns/{own}"' in html and f'href="/campaigns/{other}"' not in html
+    assert "Care line" in html and "Partner line" not in html
+    # the figures of its service today: 3 received, 2 of 3 within 20 s
+    assert "66.7%" in html
+    # everybody else sees no portal
+    client.cookies.clear()
+    page_login(client, "actor_supervisor")
+    assert 'id="portal-campaigns"' not in client.get("/").text

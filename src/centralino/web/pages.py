@@ -33,6 +33,7 @@ from centralino.web import (
     supervision,
 )
 from centralino.web.i18n import LOCALES, N_
+from centralino.web.portal import portal
 from centralino.web.render import (
     LANG_COOKIE,
     check_form_csrf,
@@ -136,7 +137,7 @@ def home(request: Request) -> Response:
         {"role": ROLE_LABELS[g.role], "group": names[g.group_id], "group_id": g.group_id}
         for g in identity.principal.grants
     ]
-    return render(request, "home.html", identity, grants=grants)
+    return render(request, "home.html", identity, grants=grants, portal=portal(request, identity))
 
 
 @router.get("/account", response_class=HTMLResponse)

@@ -38,6 +38,23 @@ def test_every_message_is_translated(locale: str) -> None:
     assert len(translated) > 100
 
 
+# Words spelled the same in Italian and Polish.
+SAME_IN_BOTH = {"List", "room"}
+
+
+def test_polish_is_not_italian() -> None:
+    """A Polish entry copied from the Italian catalog reads as Italian to a Polish user."""
+    catalogs = {}
+    for locale in ("it", "pl"):
+        with (TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+            catalogs[locale] = {m.id: m.string for m in read_po(f) if m.id and m.string}
+    same = {
+        k for k, v in catalogs["pl"].items()
+        if catalogs["it"].get(k) == v and v != k and k not in SAME_IN_BOTH
+    }  # fmt: skip
+    assert not same, sorted(same)
+
+
 def test_catalogs_load_and_translate() -> None:
     assert translations("it").gettext("Log in") == "Accedi"
     assert translations("pl").gettext("Log in") == "Zaloguj się"

@@ -70,3 +70,35 @@ def test_service_levels_live_and_a_report_downloaded(
     rows = book.get_sheet_by_name("Detail per service").to_python()
     assert rows[0][:3] == ["Service", "Period", "Received"] and rows[-1][0] == "Total"
     assert errors == []
+
+
+def test_the_client_sees_only_its_own_campaign_and_service(
+    live_server: dict[str, Any], page: Any
+) -> None:
+    from centralino.services import campaigns, org
+    from centralino.services.auth import load_principal
+
+    ctx = live_server["ctx"]
+    with ctx.uow() as uow:
+        admin = uow.users.by_username("admin")
+        assert admin is not None
+        actor = load_principal(uow, admin)
+        root = uow.groups.root_of(actor.company_id)
+    assert root is not None
+    other = org.create_client(ctx, actor, root.id, "Altro Cliente")
+    campaigns.create_campaign(
+        ctx, actor, {"name": "Altro Cliente: sondaggio", "group_id": root.id, "client_id": other.id}
+    )
+    url = live_server["url"]
+    log_in(page, url, "client")
+    portal = page.locator("#portal-campaigns")
+    portal.wait_for()
+    assert "Acme Energia: offerta casa" in portal.inner_text()
+    assert "Altro Cliente" not in page.content()
+    assert "Acme Energia: servizio clienti" in page.locator("#portal-services").inner_text()
+    shot(page, "client-portal")
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Campaigns"
+    ).click()
+    assert "Altro Cliente" not in page.content()
+    assert page.get_by_role("link", name="Acme Energia: offerta casa").count() == 1

@@ -97,6 +97,8 @@ def test_the_client_sees_only_its_own_campaign_and_service(
     assert "Altro Cliente" not in page.content()
     assert "Acme Energia: servizio clienti" in page.locator("#portal-services").inner_text()
     shot(page, "client-portal")
+    nav = page.get_by_role("navigation", name="Main navigation").inner_text()
+    assert "Setup" not in nav and "Inbound" not in nav and "Reports" in nav  # a portal
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name="Campaigns"
     ).click()

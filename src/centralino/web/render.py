@@ -33,8 +33,11 @@ class NavItem:
     href: str
     label: str
     permission: Permission | tuple[Permission, ...] | None  # a tuple: any one of them
+    staff_only: bool = False  # the center's work, not offered to a client user's portal
 
     def shown_to(self, identity: Identity) -> bool:
+        if self.staff_only and identity.principal.client_id is not None:
+            return False
         if self.permission is None:
             return True
         wanted = self.permission if isinstance(self.permission, tuple) else (self.permission,)
@@ -56,10 +59,15 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/", N_("Home"), None),
     NavItem("/panel", N_("Phone"), Permission.CALLS_HANDLE),
     NavItem("/campaigns", N_("Campaigns"), Permission.CAMPAIGNS_READ),
-    NavItem("/inbound", N_("Inbound"), Permission.SERVICES_READ),
+    NavItem("/inbound", N_("Inbound"), Permission.SERVICES_READ, staff_only=True),
     NavItem("/supervision", N_("Supervision"), Permission.SUPERVISE),
     NavItem("/reports", N_("Reports"), Permission.STATS_READ),
-    NavItem("/setup", N_("Setup"), (Permission.SERVICES_READ, Permission.CAMPAIGNS_READ)),
+    NavItem(
+        "/setup",
+        N_("Setup"),
+        (Permission.SERVICES_READ, Permission.CAMPAIGNS_READ),
+        staff_only=True,
+    ),
     NavItem("/admin", N_("Organisation"), tuple(s.permission for s in ADMIN_SECTIONS)),
 )
 

@@ -20,7 +20,7 @@ import logging
 import random
 import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from centralino.domain.call_record import CallRecord
 from centralino.domain.operators import OperatorState
@@ -120,6 +120,25 @@ class _Site:
             self.states.append((name, state.value, reason, at))
 
 
+@dataclass(slots=True)
+class _Snapshot:
+    """One read of the store: active campaigns and their operators, companies, inbound."""
+
+    active: list[Campaign]
+    operators: dict[int, list[tuple[int, str]]]
+    companies: set[int]
+    setups: dict[int, InboundSetup]
+
+
+@dataclass(slots=True)
+class _Batch:
+    """A company's finished call legs and state changes, on their way to the store."""
+
+    site: _Site
+    records: list[CallRecord]
+    states: list[tuple[str, str, str | None, float]]
+
+
 class LiveCenter:
     def __init__(
         self,
@@ -183,7 +202,7 @@ class LiveCenter:
     async def run(self) -> None:
         while True:
             try:
-                self.sync()
+                await self.sync_off_loop()
             except Exception:  # keep the server up; the next pass tries again
                 log.exception("live engine: sync failed")
             await asyncio.sleep(self.every)
@@ -191,45 +210,89 @@ class LiveCenter:
     # --- one pass ---
 
     def sync(self) -> None:
-        assert self._started
+        """One pass on the caller's thread: read the store, apply it, store what ended."""
+        self._apply(self._read())
+        self.flush()
+        self._after_pass()
+
+    async def sync_off_loop(self) -> None:
+        """One pass as the server runs it: the store is read and written in a worker
+        thread, so the loop (the engine's timers, the API, the event stream) never waits
+        on the database; the engine itself is changed on the loop only."""
+        self._apply(await asyncio.to_thread(self._read))
+        batches = self._take()
+        write = asyncio.ensure_future(asyncio.to_thread(self._write, batches))
+        try:
+            self._give_back(await asyncio.shield(write))
+        except asyncio.CancelledError:  # shutdown: let the write end, keep what failed
+            self._give_back(await write)
+            raise
+        self._after_pass()
+
+    def _after_pass(self) -> None:
+        """The listeners of a finished pass (supervision reads the store's facts), on the
+        loop."""
+        for listener in self.pass_listeners:
+            listener()
+
+    def _read(self) -> _Snapshot:
+        """What the store says the engines should run (blocking I/O, any thread)."""
         with self.ctx.uow() as uow:
             active = uow.campaigns.active()
             operators = {c.id: uow.campaigns.operators(c.id) for c in active}
             companies = uow.companies.list(None, 10_000, 0).items
             setups = {co.id: load_inbound(uow, co.id) for co in companies}
+        return _Snapshot(active, operators, {co.id for co in companies}, setups)
+
+    def _apply(self, snap: _Snapshot) -> None:
+        assert self._started
         by_company: dict[int, list[Campaign]] = {}
-        for c in active:
+        for c in snap.active:
             by_company.setdefault(c.company_id, []).append(c)
-        existing = {co.id for co in companies}
-        for gone in [cid for cid in self.sites if cid not in existing]:
+        for gone in [cid for cid in self.sites if cid not in snap.companies]:
             self._close(self.sites.pop(gone))  # the company was deleted
+        setups = snap.setups
         for company_id in sorted(set(by_company) | {k for k, s in setups.items() if not s.empty}):
             site = self.site(company_id)
             inbound = setups.get(company_id, InboundSetup())
             self._sync_inbound(site, inbound)
-            self._sync_campaigns(site, by_company.get(company_id, []), operators, inbound)
-        self.flush()
-        for listener in self.pass_listeners:
-            listener()
+            self._sync_campaigns(site, by_company.get(company_id, []), snap.operators, inbound)
 
     def flush(self) -> None:
         """Finished calls and operator state changes to the store, one transaction per
         company; a company whose write fails keeps its backlog for the next pass (up to
         BACKLOG items) and does not hold the others back."""
+        self._give_back(self._write(self._take()))
+
+    def _take(self) -> list[_Batch]:
+        """What the engines finished since the last pass, taken off them (on the loop)."""
+        batches = []
         for site in list(self.sites.values()):
             records, site.records = site.records, []
             states, site.states = site.states, []
-            if not records and not states:
-                continue
+            if records or states:
+                batches.append(_Batch(site, records, states))
+        return batches
+
+    def _write(self, batches: list[_Batch]) -> list[_Batch]:
+        """Store each batch (blocking I/O, any thread); the batches that failed."""
+        failed = []
+        for b in batches:
             try:
                 with self.ctx.uow() as uow:
-                    save_calls(uow, site.company_id, records)
-                    log_states(uow, site.company_id, states)
+                    save_calls(uow, b.site.company_id, b.records)
+                    log_states(uow, b.site.company_id, b.states)
                     uow.commit()
             except Exception:
-                log.exception("live engine: company %d: calls not stored yet", site.company_id)
-                site.records[:0] = records[-BACKLOG:]
-                site.states[:0] = states[-BACKLOG:]
+                log.exception("live engine: company %d: calls not stored yet", b.site.company_id)
+                failed.append(b)
+        return failed
+
+    def _give_back(self, failed: list[_Batch]) -> None:
+        """Failed batches go first in their company's backlog, for the next pass."""
+        for b in failed:
+            b.site.records[:0] = b.records[-BACKLOG:]
+            b.site.states[:0] = b.states[-BACKLOG:]
 
     def _sync_inbound(self, site: _Site, setup: InboundSetup) -> None:
         center = site.center

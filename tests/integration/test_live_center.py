@@ -3,6 +3,11 @@ store, spreads the bot operators over them, dials, and stops a paused campaign."
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from typing import Any
+
+import pytest
 from sqlalchemy import func, select
 
 from centralino.domain.roles import Role
@@ -113,3 +118,50 @@ def test_live_engine_routes_simulated_callers_through_a_stored_service(
     queues.update_queue(ctx, admin, care.id, {"strategy": "longest_idle"})
     live.sync()
     assert center.acd.queues["Care"].config.strategy.value == "longest_idle"
+
+
+def test_the_server_pass_uses_the_store_off_the_loop_and_keeps_a_failed_write(
+    ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the server runs it, a pass reads and writes the store in a worker thread (the
+    loop, which carries the engine, the API and the event stream, never waits on the
+    database); a write that fails is kept and stored by the next pass."""
+    from centralino import live as live_module
+    from centralino.services import queues
+    from centralino.store.tables import operator_states
+
+    world = build_world(ctx)
+    admin = world.admin()
+    care = queues.create_queue(ctx, admin, "Care", world.target_group("own").id, {})
+    op = world.make_user("own")
+    queues.set_members(ctx, admin, care.id, [(op, 0)])
+    writers: list[int] = []
+    real = live_module.log_states
+
+    def log_states(uow: Any, company_id: int, changes: Any) -> int:
+        writers.append(threading.get_ident())
+        if len(writers) == 1:
+            raise RuntimeError("the database is away")
+        return real(uow, company_id, changes)
+
+    monkeypatch.setattr(live_module, "log_states", log_states)
+    live = LiveCenter(ctx, bots=True, callers_per_hour=0.0)
+    clock = VirtualClock(1_795_424_400.0)
+    live.start(None, clock)
+
+    def stored() -> list[str]:
+        with ctx.engine.connect() as conn:
+            return [r.state for r in conn.execute(select(operator_states))]
+
+    async def passes() -> None:
+        await live.sync_off_loop()  # the bot joins and its phone is called
+        clock.run(until=clock.now() + 1.0)  # it answers: ready
+        await live.sync_off_loop()  # the write fails: kept
+        assert stored() == []
+        site = live.sites[world.company_a]
+        assert site.states and site.states[-1][1] == "ready"
+        await live.sync_off_loop()  # stored now
+        assert "ready" in stored() and not site.states
+
+    asyncio.run(passes())
+    assert len(writers) == 2 and threading.get_ident() not in writers

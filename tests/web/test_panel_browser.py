@@ -1,10 +1,13 @@
 """In Debian Chromium: a person takes a call in the operator panel. The demo's operator
-is put in the queue Assistenza, logs in to the phone, pauses and is ready again, answers
-a simulated caller with the A key, hangs up with H, saves the after-call work, and the
-stored call carries the outcome."""
+is put in the queue Assistenza, logs in to the phone; a pause and a ready sent through
+the API by another client show in the page at once (the event stream, not the 15-second
+safety read); the operator pauses and is ready again, answers a simulated caller with
+the A key, hangs up with H, saves the after-call work, and the stored call carries the
+outcome."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,13 +23,33 @@ DEMO_BOTS = True  # the bots work the queues and simulated callers ring the serv
 DEMO_CALLERS_PER_HOUR = 1800.0  # a caller every two seconds: one rings to me soon
 
 
-def _admin_api(browser: Any, url: str) -> tuple[Any, Any, dict[str, str]]:
-    """A cookie session of the demo's admin for the JSON API, and its CSRF header."""
+def _api_session(browser: Any, url: str, username: str) -> tuple[Any, Any, dict[str, str]]:
+    """A cookie session of a demo user for the JSON API, and its CSRF header."""
     context = browser.new_context()
     api = context.request
-    r = api.post(f"{url}/api/v1/auth/login", data={"username": "admin", "password": DEMO_PASSWORD})
+    r = api.post(f"{url}/api/v1/auth/login", data={"username": username, "password": DEMO_PASSWORD})
     assert r.ok, r.text()
     return context, api, {"X-CSRF-Token": r.json()["csrf_token"]}
+
+
+def _change_elsewhere(page: Any, api: Any, url: str, csrf: dict[str, str]) -> list[str]:
+    """Pause the operator if the page shows them ready, ready them if it shows them
+    paused, through the API from another client; the states the page may then show."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        shown = page.locator("#phone-state").inner_text()
+        if shown == "Ready":
+            r = api.post(f"{url}/api/v1/me/phone/pause", data={}, headers=csrf)
+            if r.ok:
+                assert r.json()["state"] == "paused"
+                return ["Paused"]
+            assert r.status == 409, r.text()  # a caller rang in between: try again
+        elif shown == "Paused":
+            r = api.post(f"{url}/api/v1/me/phone/ready", headers=csrf)
+            assert r.ok, r.text()
+            return ["Ready", "Ringing"]  # a caller may ring at once
+        time.sleep(0.2)
+    raise AssertionError("the operator was never free to be paused or readied")
 
 
 def _join_assistenza(api: Any, url: str, csrf: dict[str, str]) -> int:
@@ -50,9 +73,11 @@ def test_an_operator_takes_a_call_in_the_panel(
 ) -> None:
     url = live_server["url"]
     started = datetime.now(UTC) - timedelta(seconds=5)
-    admin_ctx, api, csrf = _admin_api(browser, url)
+    admin_ctx, api, csrf = _api_session(browser, url, "admin")
     me = _join_assistenza(api, url, csrf)
 
+    frames: list[str] = []  # the event stream as the page receives it
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
     log_in(page, url, "operator")
     page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Phone").click()
     page.wait_for_url(f"{url}/panel")
@@ -69,6 +94,19 @@ def test_an_operator_takes_a_call_in_the_panel(
         timeout=10_000,
     )
     assert "Assistenza" in page.locator("#phone-queues").inner_text()
+    expect(page.locator("#panel-live")).to_have_text("live")
+    # the operator's phone changed from another client (their second session): the page
+    # follows within a few seconds, where its safety read of the API comes every 15 s
+    other_ctx, other, other_csrf = _api_session(browser, url, "operator")
+    for _ in range(3):
+        shows = _change_elsewhere(page, other, url, other_csrf)
+        page.wait_for_function(
+            "states => states.includes(document.getElementById('phone-state').textContent)",
+            arg=shows, timeout=3_000,
+        )  # fmt: skip
+    pushed = [json.loads(f) for f in frames if isinstance(f, str) and '"phone.state"' in f]
+    assert {e["payload"]["state"] for e in pushed} >= {"paused", "ready"}
+    other_ctx.close()
     # a pause with a reason, then ready again
     if state.inner_text() == "Ready":
         page.get_by_label("Pause reason").select_option(index=0)

@@ -227,3 +227,95 @@ def routing(
             highlight=False,
             soft_wrap=True,
         )
+
+
+@app.command("events")
+def events(
+    clients: int = typer.Option(500, help="Operators, each with a panel on the event stream."),
+    changes: int = typer.Option(2000, help="State changes timed on the event stream."),
+    rate: float = typer.Option(50.0, help="State changes per second, the operators in turn."),
+    pollers: int = typer.Option(50, help="Baseline: operators whose panel polls every 1 s."),
+    poll_seconds: float = typer.Option(30.0, help="Baseline: how long the pollers run."),
+    database: str = typer.Option("sqlite", help="sqlite or postgresql (a temporary schema)."),
+    pg_url: str = typer.Option("", help="PostgreSQL URL (default: CENTRALINO_TEST_PG_URL)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Latency from an operator's state change in the engine to its receipt by the panel:
+    the event stream with --clients WebSocket clients in this process, against the real
+    server; beside the panel's previous design, polling GET /api/v1/me/phone every second."""
+    import asyncio
+    import tempfile
+    from pathlib import Path
+
+    from centralino.bench import events as ev
+    from centralino.bench.server import DEFAULT_PG, ServerError, served
+
+    problems = []
+    if clients < 1:
+        problems.append("--clients must be at least 1")
+    if changes < 1 or rate <= 0:
+        problems.append("--changes must be at least 1 and --rate above 0")
+    if not 1 <= pollers <= clients:
+        problems.append("--pollers must be between 1 and --clients")
+    if poll_seconds < 3:
+        problems.append("--poll-seconds must be at least 3")
+    if database not in ("sqlite", "postgresql"):
+        problems.append(f"--database: {database!r} is neither sqlite nor postgresql")
+    if problems:
+        out.print(f"[red]error:[/red] {'; '.join(problems)}", highlight=False)
+        raise typer.Exit(2)
+    usernames: list[str] = []
+    load_before = ev.load()
+    try:
+        ev.raise_file_limit(2 * clients + 256)
+        with tempfile.TemporaryDirectory(prefix="centralino-bench-") as tmp:
+
+            def seed(ctx):  # type: ignore[no-untyped-def]
+                usernames.extend(ev.seed(ctx, clients))
+
+            with served(database, pg_url or DEFAULT_PG, Path(tmp), seed) as server:
+                stream, polling = asyncio.run(
+                    ev.run(server.url, usernames, changes, rate, pollers, poll_seconds)
+                )
+    except (ServerError, ev.BenchError) as exc:
+        out.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    load_after = ev.load()
+    goal_ms = 250.0
+    p99 = stream.latency.pct_ms(99) if stream.latency.samples_ns else None
+    runs = [stream.figures(), polling.figures()]
+    figures = {
+        "database": database, "clients": clients, "rate_per_second": rate, "runs": runs,
+        "goal_p99_ms": goal_ms, "goal_met": p99 is not None and p99 < goal_ms,
+        "load_average_before": list(load_before), "load_average_after": list(load_after),
+    }  # fmt: skip
+    if as_json:
+        out.print_json(json.dumps(figures))
+        return
+    t = Table(
+        title=f"Operator panel: state change -> receipt, {clients:,} operators, {database} "
+        "(baseline: polling every 1 s)"
+    )
+    for col in ("panel", "clients", "changes", "received", "lost", "p50 ms", "p95 ms",
+                "p99 ms", "max ms", "API p50 ms", "API p99 ms"):  # fmt: skip
+        t.add_column(col, justify="left" if col == "panel" else "right")
+    for f in runs:
+        ms = [f[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "requests_p50_ms",
+                             "requests_p99_ms")]  # fmt: skip
+        t.add_row(
+            f["name"], f"{f['clients']:,}", f"{f['changes']:,}", f"{f['received']:,}",
+            f"{f['lost']:,}", *("—" if v is None else f"{v:.1f}" for v in ms),
+        )  # fmt: skip
+    out.print(t)
+    verdict = "met" if figures["goal_met"] else "MISSED"
+    out.print(
+        f"Event stream: {changes:,} pauses and readies at {rate:g}/s through the API, the "
+        f"operators in turn; polling: {pollers} of them changing every 2 to 4 s for "
+        f"{poll_seconds:g} s. API columns: the requests that made the changes (polling: "
+        f"the GETs). Goal: event stream p99 under {goal_ms:.0f} ms: {verdict}. Load average "
+        f"(1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if stream.mismatched or polling.mismatched:
+        out.print(f"[red]{stream.mismatched} events brought another state than asked for[/red]")

@@ -10,27 +10,12 @@ changes and must choose the same operator: the benchmark checks it on every deci
 from __future__ import annotations
 
 import random
-import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from centralino.bench.latency import Latency
 from centralino.domain.inbound.queues import Strategy
 from centralino.domain.inbound.routing import QueueRouter
-
-
-@dataclass(slots=True)
-class Latency:
-    name: str
-    samples_ns: list[int] = field(default_factory=list)
-
-    def pct(self, p: float) -> float:
-        """The p-th percentile in microseconds."""
-        s = sorted(self.samples_ns)
-        return s[min(len(s) - 1, int(p / 100 * len(s)))] / 1000
-
-    @property
-    def mean_us(self) -> float:
-        return statistics.fmean(self.samples_ns) / 1000
 
 
 class NaiveCenter:

@@ -1,7 +1,8 @@
 """The operator panel: my phone, driven from the browser through /api/v1/me/phone.
 
-The page is a shell: app.js reads my state every second and sends the buttons' moves to
-the JSON API, so the page and any other client of the API behave the same."""
+The page is a shell: app.js reads my state whenever the event stream (/api/v1/events)
+says it changed, and every 15 s besides, and sends the buttons' moves to the JSON API,
+so the page and any other client of the API behave the same."""
 
 from __future__ import annotations
 

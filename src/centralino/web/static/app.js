@@ -302,8 +302,9 @@ function startInbound() {
 
 startInbound();
 
-// Operator panel: my phone through /api/v1/me/phone, read every second; the buttons post
-// to the same API and show the problem's detail when the engine refuses a move.
+// Operator panel: my phone through /api/v1/me/phone, read again at once whenever the event
+// stream says something of mine changed (and every 15 s in case an event went missing);
+// the buttons post to the same API and show the problem's detail when the engine refuses.
 function startPanel() {
   const box = document.getElementById("panel");
   if (!box) return;
@@ -453,7 +454,7 @@ function startPanel() {
     if (!wrapping) wrapFor = null;
   };
 
-  const refresh = async () => {
+  const load = async () => {
     try {
       show(await call("GET", "/me/phone"));
       if (errorBox.dataset.offline) { delete errorBox.dataset.offline; showError(""); }
@@ -461,6 +462,70 @@ function startPanel() {
       errorBox.dataset.offline = "1";
       showError(err.message === "Failed to fetch" ? labels.labelOffline : err.message);
     }
+  };
+  // One read at a time, so an older answer never overwrites a newer one; events that
+  // arrive meanwhile ask for one more read after it.
+  let loading = null;
+  let again = false;
+  const refresh = () => {
+    if (loading) {
+      again = true;
+      return loading;
+    }
+    loading = (async () => {
+      do {
+        again = false;
+        await load();
+      } while (again);
+      loading = null;
+    })();
+    return loading;
+  };
+
+  // What each event of the stream does to the panel, by kind; kinds not listed are
+  // ignored. `hello` comes on every (re)connection: read what changed while away.
+  const onEvent = {
+    hello: () => refresh(),
+    "phone.state": () => refresh(),
+    "phone.offer": () => refresh(),
+    "phone.notice": () => refresh(),
+    "phone.message": (ev) => showPanelMessage(ev.payload),
+  };
+  const liveBadge = $("panel-live");
+  const setLive = (on) => {
+    liveBadge.textContent = on ? liveBadge.dataset.labelOn : liveBadge.dataset.labelOff;
+    liveBadge.classList.toggle("on", on);
+  };
+  const listen = () => {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    let wait = 1000; // doubles after each failed try, up to 30 s; randomised so that a
+    // whole floor of panels does not reconnect in the same instant after a restart
+    const connect = () => {
+      const ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
+      let keepAlive = null;
+      ws.onopen = () => {
+        wait = 1000;
+        setLive(true);
+        keepAlive = setInterval(() => ws.send("ping"), 25000); // through idle-closing proxies
+      };
+      ws.onmessage = (msg) => {
+        let ev;
+        try {
+          ev = JSON.parse(msg.data);
+        } catch (_err) {
+          return;
+        }
+        const handle = onEvent[ev.kind];
+        if (handle) handle(ev);
+      };
+      ws.onclose = () => {
+        clearInterval(keepAlive);
+        setLive(false);
+        setTimeout(connect, wait / 2 + Math.random() * wait);
+        wait = Math.min(wait * 2, 30000);
+      };
+    };
+    connect();
   };
   const act = async (path, body) => {
     if (busy) return;
@@ -511,15 +576,15 @@ function startPanel() {
 
   loadReasons();
   refresh();
-  setInterval(refresh, 1000);
+  listen();
+  setInterval(refresh, 15000);
   setInterval(tick, 250);
 }
 
 startPanel();
 
-// A supervisor's message to me: a pop-up on the operator panel. `showPanelMessage` takes
-// the payload of a `phone.message` event ({from, from_name, text}); until the panel itself listens
-// to the event stream, `startPanelMessages` keeps a socket of its own for these events.
+// A supervisor's message to me: a pop-up on the operator panel, from the payload of a
+// `phone.message` event ({from, from_name, text}) that the panel's event stream hands over.
 function showPanelMessage(payload) {
   const dialog = document.getElementById("panel-message");
   if (!dialog) return;
@@ -528,24 +593,3 @@ function showPanelMessage(payload) {
   document.getElementById("panel-message-text").textContent = payload.text;
   if (!dialog.open) dialog.showModal();
 }
-
-function startPanelMessages() {
-  if (!document.getElementById("panel-message")) return;
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  let retry = 1000;
-  const connect = () => {
-    const ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
-    ws.onopen = () => { retry = 1000; };
-    ws.onmessage = (msg) => {
-      const ev = JSON.parse(msg.data);
-      if (ev.kind === "phone.message") showPanelMessage(ev.payload);
-    };
-    ws.onclose = () => {
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 30000);
-    };
-  };
-  connect();
-}
-
-startPanelMessages();

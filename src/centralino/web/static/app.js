@@ -452,6 +452,9 @@ function startPanel() {
       $("wrapup-box").reset();
     }
     if (!wrapping) wrapFor = null;
+    // The panel's other parts (script, order form, contact, callbacks, own figures: each
+    // its own static/panel_*.js) follow my phone through this one event.
+    document.dispatchEvent(new CustomEvent("panel:view", { detail: v }));
   };
 
   const load = async () => {
@@ -484,6 +487,7 @@ function startPanel() {
 
   // What each event of the stream does to the panel, by kind; kinds not listed are
   // ignored. `hello` comes on every (re)connection: read what changed while away.
+  document.addEventListener("panel:refresh", () => refresh());
   const onEvent = {
     hello: () => refresh(),
     "phone.state": () => refresh(),

@@ -1,6 +1,41 @@
 // Centralino pages: small progressive enhancements, no framework, no CDN.
 "use strict";
 
+// The live event stream (/api/v1/events: only what this user may see), kept open: on a
+// drop it reconnects after a randomised, doubling wait (1 s to 30 s, so that a whole floor
+// of pages does not reconnect in the same instant after a restart) and pings every 25 s
+// through idle-closing proxies. `onEvent(ev)` gets each parsed event; `onOpen` and
+// `onClose` say when it is live.
+function eventStream({ onEvent, onOpen = () => {}, onClose = () => {} }) {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  let wait = 1000;
+  const connect = () => {
+    const ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
+    let keepAlive = null;
+    ws.onopen = () => {
+      wait = 1000;
+      keepAlive = setInterval(() => ws.send("ping"), 25000);
+      onOpen();
+    };
+    ws.onmessage = (msg) => {
+      let ev;
+      try {
+        ev = JSON.parse(msg.data);
+      } catch (_err) {
+        return;
+      }
+      onEvent(ev);
+    };
+    ws.onclose = () => {
+      clearInterval(keepAlive);
+      onClose();
+      setTimeout(connect, wait / 2 + Math.random() * wait);
+      wait = Math.min(wait * 2, 30000);
+    };
+  };
+  connect();
+}
+
 // Fetch a page's JSON twin and show it; the badge says whether the figures are live.
 function liveRefresh(box, badge, show) {
   return async () => {
@@ -33,17 +68,12 @@ function startLiveEvents() {
   const list = document.getElementById("live-events");
   if (!list) return;
   const state = document.getElementById("live-state");
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  let retry = 1000;
-  const connect = () => {
-    const ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
-    ws.onopen = () => {
-      retry = 1000;
+  eventStream({
+    onOpen: () => {
       state.textContent = list.dataset.labelConnected;
       state.classList.add("on");
-    };
-    ws.onmessage = (msg) => {
-      const ev = JSON.parse(msg.data);
+    },
+    onEvent: (ev) => {
       if (ev.kind === "hello" || ev.kind === "pong") return;
       const li = document.createElement("li");
       const at = new Date(ev.at).toLocaleTimeString(document.documentElement.lang, {
@@ -53,15 +83,12 @@ function startLiveEvents() {
       li.textContent = `${at} · ${ev.kind} #${ev.payload.id}${what} · ${ev.payload.by || ""}`;
       list.prepend(li);
       while (list.children.length > 50) list.lastChild.remove();
-    };
-    ws.onclose = () => {
+    },
+    onClose: () => {
       state.textContent = list.dataset.labelClosed;
       state.classList.remove("on");
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 30000);
-    };
-  };
-  connect();
+    },
+  });
 }
 
 startLiveEvents();
@@ -500,37 +527,15 @@ function startPanel() {
     liveBadge.textContent = on ? liveBadge.dataset.labelOn : liveBadge.dataset.labelOff;
     liveBadge.classList.toggle("on", on);
   };
-  const listen = () => {
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    let wait = 1000; // doubles after each failed try, up to 30 s; randomised so that a
-    // whole floor of panels does not reconnect in the same instant after a restart
-    const connect = () => {
-      const ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
-      let keepAlive = null;
-      ws.onopen = () => {
-        wait = 1000;
-        setLive(true);
-        keepAlive = setInterval(() => ws.send("ping"), 25000); // through idle-closing proxies
-      };
-      ws.onmessage = (msg) => {
-        let ev;
-        try {
-          ev = JSON.parse(msg.data);
-        } catch (_err) {
-          return;
-        }
+  const listen = () =>
+    eventStream({
+      onEvent: (ev) => {
         const handle = onEvent[ev.kind];
         if (handle) handle(ev);
-      };
-      ws.onclose = () => {
-        clearInterval(keepAlive);
-        setLive(false);
-        setTimeout(connect, wait / 2 + Math.random() * wait);
-        wait = Math.min(wait * 2, 30000);
-      };
-    };
-    connect();
-  };
+      },
+      onOpen: () => setLive(true),
+      onClose: () => setLive(false),
+    });
   const act = async (path, body) => {
     if (busy) return;
     busy = true;

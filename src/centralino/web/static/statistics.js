@@ -149,28 +149,18 @@ function startServiceLevels() {
   if (root.dataset.today !== "yes") return; // another day: nothing live to follow
 
   const badge = document.getElementById("sl-live");
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  let retry = 1000;
-  const connect = () => {
-    const ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
-    ws.onopen = () => {
-      retry = 1000;
-      badge.textContent = badge.dataset.labelOn;
-      badge.classList.add("on");
-    };
-    ws.onmessage = (msg) => {
-      const ev = JSON.parse(msg.data);
+  const live = (on) => {
+    badge.textContent = on ? badge.dataset.labelOn : badge.dataset.labelOff;
+    badge.classList.toggle("on", on);
+  };
+  eventStream({
+    onEvent: (ev) => {
       if (ev.kind === "service_level.status") show(ev.payload);
       else if (ev.kind === "service_level.alert") alert(ev.payload);
-    };
-    ws.onclose = () => {
-      badge.textContent = badge.dataset.labelOff;
-      badge.classList.remove("on");
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 30000);
-    };
-  };
-  connect();
+    },
+    onOpen: () => live(true),
+    onClose: () => live(false),
+  });
 }
 
 reportCharts();

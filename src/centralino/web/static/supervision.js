@@ -26,8 +26,6 @@
   let early = []; // events that came before the snapshot
   let skew = 0; // server clock minus ours, from the snapshot's Date header
   let monitor = null;
-  let ws = null;
-  let retry = 1000;
 
   const now = () => Date.now() + skew;
   const since = (iso) => (iso ? Math.max(0, (now() - Date.parse(iso)) / 1000) : null);
@@ -330,21 +328,15 @@
     }
   };
 
-  const connect = () => {
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
-    seq = -1;
-    ws.onopen = () => {
-      retry = 1000;
-      loadSnapshot(); // after subscribing: nothing falls between the two
-    };
-    ws.onmessage = (msg) => onEvent(JSON.parse(msg.data));
-    ws.onclose = () => {
-      badge(false);
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 30000);
-    };
-  };
+  const connect = () =>
+    eventStream({
+      onOpen: () => {
+        seq = -1;
+        loadSnapshot(); // after subscribing: nothing falls between the two
+      },
+      onEvent,
+      onClose: () => badge(false),
+    });
 
   // --- actions ---
 

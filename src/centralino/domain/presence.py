@@ -1,0 +1,176 @@
+"""Presence and pauses per operator and local day, from the operator state log (IN-4, OUT-9).
+
+The log holds one row per change (`Center.move`): logged out, ready, ringing, reserved,
+talking, after-call work (wrap-up) and paused with a reason (the 626 screen break is a
+reason). Each state lasts until the next change. Time is cut at local midnights and
+at the edges of the kept hours, and runs no later than `until` (the period's end, or now
+if earlier), so a state still open counts up to then. A pause is counted, and judged
+against its reason's limit on its whole length, on the day it starts; a pause that
+started before the period only adds its time inside it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from centralino.domain.operators import OperatorState
+
+S = OperatorState
+NO_REASON = ""  # a pause without a reason
+
+
+@dataclass(slots=True, frozen=True)
+class StateChange:
+    at: datetime  # UTC, aware
+    state: OperatorState
+    reason: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Segment:
+    """A stretch of time kept by the report, inside one local day."""
+
+    start: datetime  # UTC
+    end: datetime
+    day: date
+
+
+def segments(days: Iterable[tuple[date, datetime, datetime]],
+             spans: Sequence[tuple[datetime, datetime]]) -> list[Segment]:  # fmt: skip
+    """The kept spans cut at the day edges: `days` are (local day, start, end) in UTC."""
+    out = []
+    for day, d0, d1 in days:
+        for a, b in spans:
+            lo, hi = max(a, d0), min(b, d1)
+            if lo < hi:
+                out.append(Segment(lo, hi, day))
+    out.sort(key=lambda s: s.start)
+    return out
+
+
+@dataclass(slots=True)
+class DayPresence:
+    """One operator's day: seconds per state and per pause reason, pauses counted."""
+
+    first_login: datetime | None = None  # UTC: where the day's logged-in time begins
+    last_logout: datetime | None = None  # and where it ends
+    time: dict[OperatorState, float] = field(default_factory=dict)
+    pause_time: dict[str, float] = field(default_factory=dict)
+    pauses: dict[str, int] = field(default_factory=dict)
+    over_limit: dict[str, int] = field(default_factory=dict)
+
+    def seconds(self, *states: OperatorState) -> float:
+        return sum(self.time.get(s, 0.0) for s in states)
+
+    @property
+    def logged_in(self) -> float:
+        return sum(self.time.values())
+
+    @property
+    def ready(self) -> float:
+        return self.seconds(S.READY)
+
+    @property
+    def connecting(self) -> float:
+        """Ringing (an inbound offer) or reserved (an outbound call being put through)."""
+        return self.seconds(S.RINGING, S.RESERVED)
+
+    @property
+    def talking(self) -> float:
+        return self.seconds(S.TALKING)
+
+    @property
+    def wrap_up(self) -> float:
+        return self.seconds(S.WRAP_UP)
+
+    @property
+    def paused(self) -> float:
+        return self.seconds(S.PAUSED)
+
+    @property
+    def pause_count(self) -> int:
+        return sum(self.pauses.values())
+
+    @property
+    def over_limit_count(self) -> int:
+        return sum(self.over_limit.values())
+
+    def add(self, other: DayPresence) -> None:
+        """Another day (or operator) added to this one; first and last times widen."""
+        for s, t in other.time.items():
+            self.time[s] = self.time.get(s, 0.0) + t
+        for k, t in other.pause_time.items():
+            self.pause_time[k] = self.pause_time.get(k, 0.0) + t
+        for counts, more in ((self.pauses, other.pauses), (self.over_limit, other.over_limit)):
+            for k, n in more.items():
+                counts[k] = counts.get(k, 0) + n
+        if other.first_login is not None and (
+            self.first_login is None or other.first_login < self.first_login
+        ):
+            self.first_login = other.first_login
+        if other.last_logout is not None and (
+            self.last_logout is None or other.last_logout > self.last_logout
+        ):
+            self.last_logout = other.last_logout
+
+
+def presence_by_day(
+    changes: Sequence[StateChange],
+    cuts: Sequence[Segment],
+    until: datetime,
+    limits: Mapping[str, float | None],
+    now: datetime,
+) -> dict[date, DayPresence]:
+    """One operator's days from their changes in time order: the last one before the
+    period (the state it opened with), those inside, and possibly the first one after
+    (where a pause open at the end really ended). `cuts` are the kept segments in order;
+    `limits` the pause reasons' limits in seconds (None: no limit)."""
+    days: dict[date, DayPresence] = {}
+    starts = [c.start for c in cuts]
+    for i, ch in enumerate(changes):
+        if ch.state is S.LOGGED_OUT:
+            continue
+        ends = changes[i + 1].at if i + 1 < len(changes) else None
+        stop = min(ends if ends is not None else until, until)
+        reason = (ch.reason or NO_REASON) if ch.state is S.PAUSED else None
+        if reason is not None and ch.at < until:
+            _count_pause(days, cuts, starts, ch.at, reason, (ends or now) - ch.at, limits)
+        k = max(bisect_right(starts, ch.at) - 1, 0)
+        while k < len(cuts) and cuts[k].start < stop:
+            seg = cuts[k]
+            lo, hi = max(ch.at, seg.start), min(stop, seg.end)
+            if lo < hi:
+                d = days.setdefault(seg.day, DayPresence())
+                t = (hi - lo).total_seconds()
+                d.time[ch.state] = d.time.get(ch.state, 0.0) + t
+                if reason is not None:
+                    d.pause_time[reason] = d.pause_time.get(reason, 0.0) + t
+                if d.first_login is None or lo < d.first_login:
+                    d.first_login = lo
+                if d.last_logout is None or hi > d.last_logout:
+                    d.last_logout = hi
+            k += 1
+    return days
+
+
+def _count_pause(
+    days: dict[date, DayPresence],
+    cuts: Sequence[Segment],
+    starts: list[datetime],
+    at: datetime,
+    reason: str,
+    length: timedelta,
+    limits: Mapping[str, float | None],
+) -> None:
+    k = bisect_right(starts, at) - 1
+    if k < 0 or at >= cuts[k].end:
+        return  # started outside the kept time: its time counts, the pause does not
+    d = days.setdefault(cuts[k].day, DayPresence())
+    d.pauses[reason] = d.pauses.get(reason, 0) + 1
+    d.over_limit.setdefault(reason, 0)
+    limit = limits.get(reason)
+    if limit is not None and length.total_seconds() > limit:
+        d.over_limit[reason] += 1

@@ -62,6 +62,11 @@ def local(day: int, hh: int, mm: int, month: int = 11, ss: int = 0) -> datetime:
     return datetime(2026, month, day, hh, mm, ss, tzinfo=ROME).astimezone(UTC)
 
 
+def secs(day: int, hh: int, mm: int, month: int = 11) -> float:
+    """The same instant in clock seconds, as presence times are."""
+    return local(day, hh, mm, month).timestamp()
+
+
 class Fixture:
     def __init__(self, ctx: ServiceContext, clock: FakeClock) -> None:
         clock.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -299,8 +304,8 @@ def test_presence_per_operator_and_day(fx: Fixture) -> None:
     assert list(got) == [("a", "2026-11-24"), ("a", "2026-11-25"), ("b", "2026-11-24"),
                          ("p", "2026-11-24"), ("p", "2026-11-25")]  # fmt: skip
     a24 = got[("a", "2026-11-24")]
-    assert a24.first_login == local(24, 8, 0)
-    assert a24.last_logout == local(25, 0, 0)  # logged in across midnight
+    assert a24.first_login == secs(24, 8, 0)
+    assert a24.last_logout == secs(25, 0, 0)  # logged in across midnight
     assert (a24.logged_in, a24.ready, a24.connecting, a24.talking, a24.wrap_up, a24.paused) == (
         360 * MIN,
         288 * MIN,
@@ -313,11 +318,11 @@ def test_presence_per_operator_and_day(fx: Fixture) -> None:
     assert a24.pauses == {"screen_break": 1, "lunch": 1, "coffee": 1}
     assert a24.over_limit == {"screen_break": 1, "lunch": 0, "coffee": 1}  # coffee: 30 min in all
     a25 = got[("a", "2026-11-25")]
-    assert (a25.first_login, a25.last_logout) == (local(25, 0, 0), local(25, 1, 0))
+    assert (a25.first_login, a25.last_logout) == (secs(25, 0, 0), secs(25, 1, 0))
     assert (a25.logged_in, a25.ready, a25.paused) == (60 * MIN, 40 * MIN, 20 * MIN)
     assert (a25.pause_time, a25.pause_count) == ({"coffee": 20 * MIN}, 0)  # counted on the 24th
     b24 = got[("b", "2026-11-24")]
-    assert (b24.first_login, b24.last_logout) == (local(24, 9, 0), local(24, 11, 15))
+    assert (b24.first_login, b24.last_logout) == (secs(24, 9, 0), secs(24, 11, 15))
     assert (b24.logged_in, b24.ready, b24.connecting, b24.talking, b24.wrap_up, b24.paused) == (
         135 * MIN,
         105 * MIN,
@@ -336,8 +341,8 @@ def test_presence_per_operator_and_day(fx: Fixture) -> None:
     )
     assert (p25.logged_in, p25.first_login, p25.last_logout) == (
         1440 * MIN,
-        local(25, 0, 0),
-        local(26, 0, 0),
+        secs(25, 0, 0),
+        secs(26, 0, 0),
     )
     assert [(r.code, r.label, r.limit_seconds) for r in rep.reasons] == [
         ("screen_break", "Screen break (626)", 900.0), ("lunch", "Lunch", 3600.0),
@@ -350,7 +355,7 @@ def test_a_state_open_at_the_end_counts_up_to_now(fx: Fixture) -> None:
     rep = presence_report(fx.ctx, fx.w.admin(), fx.query())
     got = {(r.operator, r.day.isoformat()): r.presence for r in rep.rows}
     p25 = got[("p", "2026-11-25")]
-    assert (p25.logged_in, p25.last_logout) == (720 * MIN, local(25, 12, 0))
+    assert (p25.logged_in, p25.last_logout) == (720 * MIN, secs(25, 12, 0))
     assert got[("a", "2026-11-25")].logged_in == 60 * MIN
 
 
@@ -359,7 +364,7 @@ def test_presence_within_the_kept_hours(fx: Fixture) -> None:
     rep = presence_report(fx.ctx, fx.w.admin(), q)
     a24 = next(r.presence for r in rep.rows if r.operator == "a")
     assert [r.day.isoformat() for r in rep.rows] == ["2026-11-24"] * 3  # Tuesday only
-    assert (a24.first_login, a24.last_logout) == (local(24, 9, 0), local(24, 12, 0))
+    assert (a24.first_login, a24.last_logout) == (secs(24, 9, 0), secs(24, 12, 0))
     assert (a24.logged_in, a24.ready, a24.paused) == (180 * MIN, 148 * MIN, 20 * MIN)
     assert a24.pauses == {"screen_break": 1}  # lunch starts at 12:00, outside
 
@@ -385,9 +390,9 @@ def test_spring_change_of_time(ctx: ServiceContext, clock: FakeClock) -> None:
     q = ReportQuery(w.company_a, date(2026, 3, 28), date(2026, 3, 29))
     rows = {r.day.isoformat(): r.presence for r in presence_report(ctx, w.admin(), q).rows}
     d28, d29 = rows["2026-03-28"], rows["2026-03-29"]
-    assert (d28.logged_in, d28.first_login) == (120 * MIN, local(28, 22, 0, 3))
+    assert (d28.logged_in, d28.first_login) == (120 * MIN, secs(28, 22, 0, 3))
     assert d29.logged_in == 23 * 60 * MIN
-    assert (d29.first_login, d29.last_logout) == (local(29, 0, 0, 3), local(30, 0, 0, 3))
+    assert (d29.first_login, d29.last_logout) == (secs(29, 0, 0, 3), secs(30, 0, 0, 3))
     assert d29.pause_time == {"lunch": 60 * MIN, "coffee": 5 * MIN}
     assert d29.ready == (23 * 60 - 65) * MIN
     assert (d29.pauses, d29.over_limit) == ({"lunch": 1, "coffee": 1}, {"lunch": 0, "coffee": 1})

@@ -3,7 +3,7 @@ kept hours, the time up to `until`, pauses counted where they start and judged w
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,12 +13,14 @@ from centralino.domain.presence import Segment, StateChange, presence_by_day, se
 
 S = OperatorState
 T0 = datetime(2026, 11, 24, tzinfo=UTC)  # a UTC zone keeps the days easy to read
-DAY = timedelta(days=1)
-DAYS = [(date(2026, 11, 24), T0, T0 + DAY), (date(2026, 11, 25), T0 + DAY, T0 + 2 * DAY)]
 
 
-def h(hours: float) -> datetime:
-    return T0 + timedelta(hours=hours)
+def h(hours: float) -> float:
+    """Clock seconds, `hours` after T0."""
+    return T0.timestamp() + hours * 3600
+
+
+DAYS = [(date(2026, 11, 24), h(0), h(24)), (date(2026, 11, 25), h(24), h(48))]
 
 
 def test_segments_cut_the_kept_spans_at_midnight() -> None:
@@ -66,11 +68,10 @@ def test_days_add_up_to_the_logged_in_time(
     """Whatever the log, the days hold exactly the logged-in time inside [start, until),
     split by state, and each pause that starts in the period is counted once."""
     log = sorted(
-        (StateChange(T0 + timedelta(minutes=m), s, r if s is S.PAUSED else None)
-         for m, s, r in steps),
+        (StateChange(h(m / 60), s, r if s is S.PAUSED else None) for m, s, r in steps),
         key=lambda c: c.at,
-    )  # fmt: skip
-    until = T0 + timedelta(minutes=until_minutes)
+    )
+    until = h(until_minutes / 60)
     days = presence_by_day(log, segments(DAYS, [(h(0), h(48))]), until, {"coffee": 600}, until)
     expected = 0.0
     pauses = 0
@@ -78,8 +79,8 @@ def test_days_add_up_to_the_logged_in_time(
         if c.state is S.LOGGED_OUT:
             continue
         end = min(log[i + 1].at if i + 1 < len(log) else until, until)
-        expected += max((end - max(c.at, T0)).total_seconds(), 0.0)
-        pauses += c.state is S.PAUSED and T0 <= c.at < until
+        expected += max(end - max(c.at, h(0)), 0.0)
+        pauses += c.state is S.PAUSED and h(0) <= c.at < until
     total = sum(d.logged_in for d in days.values())
     assert abs(total - expected) < 1e-6
     for d in days.values():

@@ -2,7 +2,8 @@
 
 The log holds one row per change (`Center.move`): logged out, ready, ringing, reserved,
 talking, after-call work (wrap-up) and paused with a reason (the 626 screen break is a
-reason). Each state lasts until the next change. Time is cut at local midnights and
+reason). Each state lasts until the next change. Times are clock seconds (UTC epoch),
+as the engine's. Time is cut at local midnights and
 at the edges of the kept hours, and runs no later than `until` (the period's end, or now
 if earlier), so a state still open counts up to then. A pause is counted, and judged
 against its reason's limit on its whole length, on the day it starts; a pause that
@@ -14,7 +15,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
+from typing import NamedTuple
 
 from centralino.domain.operators import OperatorState
 
@@ -22,9 +24,10 @@ S = OperatorState
 NO_REASON = ""  # a pause without a reason
 
 
-@dataclass(slots=True, frozen=True)
-class StateChange:
-    at: datetime  # UTC, aware
+class StateChange(NamedTuple):
+    """A row of the log (a tuple: a month of a large center's log is millions of them)."""
+
+    at: float  # clock seconds
     state: OperatorState
     reason: str | None = None
 
@@ -33,14 +36,15 @@ class StateChange:
 class Segment:
     """A stretch of time kept by the report, inside one local day."""
 
-    start: datetime  # UTC
-    end: datetime
+    start: float  # clock seconds
+    end: float
     day: date
 
 
-def segments(days: Iterable[tuple[date, datetime, datetime]],
-             spans: Sequence[tuple[datetime, datetime]]) -> list[Segment]:  # fmt: skip
-    """The kept spans cut at the day edges: `days` are (local day, start, end) in UTC."""
+def segments(
+    days: Iterable[tuple[date, float, float]], spans: Sequence[tuple[float, float]]
+) -> list[Segment]:
+    """The kept spans cut at the day edges: `days` are (local day, start, end)."""
     out = []
     for day, d0, d1 in days:
         for a, b in spans:
@@ -55,8 +59,8 @@ def segments(days: Iterable[tuple[date, datetime, datetime]],
 class DayPresence:
     """One operator's day: seconds per state and per pause reason, pauses counted."""
 
-    first_login: datetime | None = None  # UTC: where the day's logged-in time begins
-    last_logout: datetime | None = None  # and where it ends
+    first_login: float | None = None  # where the day's logged-in time begins
+    last_logout: float | None = None  # and where it ends
     time: dict[OperatorState, float] = field(default_factory=dict)
     pause_time: dict[str, float] = field(default_factory=dict)
     pauses: dict[str, int] = field(default_factory=dict)
@@ -120,9 +124,9 @@ class DayPresence:
 def presence_by_day(
     changes: Sequence[StateChange],
     cuts: Sequence[Segment],
-    until: datetime,
+    until: float,
     limits: Mapping[str, float | None],
-    now: datetime,
+    now: float,
 ) -> dict[date, DayPresence]:
     """One operator's days from their changes in time order: the last one before the
     period (the state it opened with), those inside, and possibly the first one after
@@ -130,22 +134,31 @@ def presence_by_day(
     `limits` the pause reasons' limits in seconds (None: no limit)."""
     days: dict[date, DayPresence] = {}
     starts = [c.start for c in cuts]
-    for i, ch in enumerate(changes):
-        if ch.state is S.LOGGED_OUT:
+    n, ncuts = len(changes), len(cuts)
+    for i in range(n):
+        at, state, why = changes[i]
+        if state is S.LOGGED_OUT:
             continue
-        ends = changes[i + 1].at if i + 1 < len(changes) else None
-        stop = min(ends if ends is not None else until, until)
-        reason = (ch.reason or NO_REASON) if ch.state is S.PAUSED else None
-        if reason is not None and ch.at < until:
-            _count_pause(days, cuts, starts, ch.at, reason, (ends or now) - ch.at, limits)
-        k = max(bisect_right(starts, ch.at) - 1, 0)
-        while k < len(cuts) and cuts[k].start < stop:
+        ends = changes[i + 1].at if i + 1 < n else None
+        stop = until if ends is None or ends > until else ends
+        reason = (why or NO_REASON) if state is S.PAUSED else None
+        if reason is not None and at < until:
+            length = (now if ends is None else ends) - at
+            _count_pause(days, cuts, starts, at, reason, length, limits)
+        k = bisect_right(starts, at) - 1
+        k = 0 if k < 0 else k
+        while k < ncuts:
             seg = cuts[k]
-            lo, hi = max(ch.at, seg.start), min(stop, seg.end)
+            if seg.start >= stop:
+                break
+            lo = at if at > seg.start else seg.start
+            hi = stop if stop < seg.end else seg.end
             if lo < hi:
-                d = days.setdefault(seg.day, DayPresence())
-                t = (hi - lo).total_seconds()
-                d.time[ch.state] = d.time.get(ch.state, 0.0) + t
+                d = days.get(seg.day)
+                if d is None:
+                    d = days[seg.day] = DayPresence()
+                t = hi - lo
+                d.time[state] = d.time.get(state, 0.0) + t
                 if reason is not None:
                     d.pause_time[reason] = d.pause_time.get(reason, 0.0) + t
                 if d.first_login is None or lo < d.first_login:
@@ -159,10 +172,10 @@ def presence_by_day(
 def _count_pause(
     days: dict[date, DayPresence],
     cuts: Sequence[Segment],
-    starts: list[datetime],
-    at: datetime,
+    starts: list[float],
+    at: float,
     reason: str,
-    length: timedelta,
+    length: float,
     limits: Mapping[str, float | None],
 ) -> None:
     k = bisect_right(starts, at) - 1
@@ -172,5 +185,5 @@ def _count_pause(
     d.pauses[reason] = d.pauses.get(reason, 0) + 1
     d.over_limit.setdefault(reason, 0)
     limit = limits.get(reason)
-    if limit is not None and length.total_seconds() > limit:
+    if limit is not None and length > limit:
         d.over_limit[reason] += 1

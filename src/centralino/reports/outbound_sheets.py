@@ -5,6 +5,7 @@ registered by name in `sheets.REPORTS`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from centralino.domain.access import Principal
 from centralino.domain.outbound.statistics import OutboundFigures
@@ -181,8 +182,8 @@ def presence(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
     for r in rep.rows:
         p = r.presence
         total.add(p)
-        first = p.first_login.astimezone(tz) if p.first_login else None
-        last = p.last_logout.astimezone(tz) if p.last_logout else None
+        first = None if p.first_login is None else datetime.fromtimestamp(p.first_login, tz)
+        last = None if p.last_logout is None else datetime.fromtimestamp(p.last_logout, tz)
         body.append([r.operator, r.group, r.day.isoformat(), first, last, *cells(p)])
     return Sheet(
         "Presence and pauses", columns, body, ["Total", None, None, None, None, *cells(total)]

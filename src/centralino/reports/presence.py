@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select, union_all
+from sqlalchemy import and_, literal, select, union_all
 
 from centralino.domain.access import Principal
 from centralino.domain.inbound.pauses import DEFAULT_REASONS, reasons_by_code
@@ -32,10 +32,14 @@ from centralino.domain.reports import BucketBy, Period, hour_ranges
 from centralino.domain.roles import Permission
 from centralino.reports.inbound import ReportQuery, report_period
 from centralino.services.context import ServiceContext
+from centralino.store.durations import seconds_between
 from centralino.store.repos.scope import visible
 from centralino.store.tables import groups, operator_states, users
+from centralino.store.types import UTCDateTime
 
 NO_REASON_LABEL = "(no reason)"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_STATES = {s.value: s for s in OperatorState}
 
 
 @dataclass(slots=True, frozen=True)
@@ -63,10 +67,13 @@ class PresenceReport:
     reasons: list[Reason]  # the pause reasons met, in the company's order, unknown ones last
 
 
-def _days(period: Period) -> list[tuple[date, datetime, datetime]]:
+def _days(period: Period) -> list[tuple[date, float, float]]:
     starts = [b.start for b in period.buckets(BucketBy.DAY)]
     ends = [*starts[1:], period.end]
-    return [(s.astimezone(period.tz).date(), s, e) for s, e in zip(starts, ends, strict=True)]
+    return [
+        (s.astimezone(period.tz).date(), s.timestamp(), e.timestamp())
+        for s, e in zip(starts, ends, strict=True)
+    ]
 
 
 def _states(
@@ -77,7 +84,8 @@ def _states(
     each operator's first and the one after their last (ordered by user, time)."""
     vis = actor.visibility(Permission.STATS_READ)
     s = operator_states
-    cols = [s.c.id, s.c.user_id, s.c.state, s.c.reason, s.c.at, users.c.username,
+    at = seconds_between(literal(EPOCH, UTCDateTime()), s.c.at).label("at")
+    cols = [s.c.id, s.c.user_id, s.c.state, s.c.reason, at, users.c.username,
             groups.c.name.label("team")]  # fmt: skip
     seen = [
         users.c.company_id == company_id,
@@ -113,8 +121,10 @@ def presence_report(
     """Each visible operator's days in the period with some time logged in (only those
     of `user_ids` if given), cut at local midnight and at the kept hours."""
     period = report_period(ctx, actor, q)
-    until = min(period.end, ctx.now())
-    cuts = segments(_days(period), hour_ranges(period, q.filters))
+    now = ctx.now().timestamp()
+    until = min(period.end.timestamp(), now)
+    spans = [(a.timestamp(), b.timestamp()) for a, b in hour_ranges(period, q.filters)]
+    cuts = segments(_days(period), spans)
     with ctx.uow() as uow:
         stored = [r.reason for r in uow.pause_reasons.of_company(q.company_id)]
         found = uow.conn.execute(_states(actor, q.company_id, period.start, period.end,
@@ -126,9 +136,8 @@ def presence_report(
         per_user[r.user_id].append(r)
     rows = []
     met: set[str] = set()
-    now = ctx.now()
     for uid, log in per_user.items():
-        changes = [StateChange(r.at, OperatorState(r.state), r.reason) for r in log]
+        changes = [StateChange(r.at, _STATES[r.state], r.reason) for r in log]
         days = presence_by_day(changes, cuts, until, limits, now)
         for day in sorted(days):
             p = days[day]

@@ -122,7 +122,7 @@ class DayPresence:
 
 
 def presence_by_day(
-    changes: Sequence[StateChange],
+    changes: Sequence[tuple[float, OperatorState, str | None]],
     cuts: Sequence[Segment],
     until: float,
     limits: Mapping[str, float | None],
@@ -131,7 +131,8 @@ def presence_by_day(
     """One operator's days from their changes in time order: the last one before the
     period (the state it opened with), those inside, and possibly the first one after
     (where a pause open at the end really ended). `cuts` are the kept segments in order;
-    `limits` the pause reasons' limits in seconds (None: no limit)."""
+    `limits` the pause reasons' limits in seconds (None: no limit). A change is a
+    `StateChange` or any (at, state, reason) tuple."""
     days: dict[date, DayPresence] = {}
     starts = [c.start for c in cuts]
     n, ncuts = len(changes), len(cuts)
@@ -139,7 +140,7 @@ def presence_by_day(
         at, state, why = changes[i]
         if state is S.LOGGED_OUT:
             continue
-        ends = changes[i + 1].at if i + 1 < n else None
+        ends = changes[i + 1][0] if i + 1 < n else None
         stop = until if ends is None or ends > until else ends
         reason = (why or NO_REASON) if state is S.PAUSED else None
         if reason is not None and at < until:

@@ -24,7 +24,6 @@ from centralino.domain.operators import OperatorState
 from centralino.domain.presence import (
     NO_REASON,
     DayPresence,
-    StateChange,
     presence_by_day,
     segments,
 )
@@ -76,23 +75,23 @@ def _days(period: Period) -> list[tuple[date, float, float]]:
     ]
 
 
-def _states(
-    actor: Principal, company_id: int, start: datetime, end: datetime,
-    user_ids: Collection[int] | None,
-) -> Any:  # fmt: skip
-    """The statement: visible operators' changes in [start, end), with the one before
-    each operator's first and the one after their last (ordered by user, time)."""
+def _seen(actor: Principal, company_id: int, user_ids: Collection[int] | None) -> list[Any]:
+    """Conditions on `users` joined to their group: the operators the actor may see."""
     vis = actor.visibility(Permission.STATS_READ)
-    s = operator_states
-    at = seconds_between(literal(EPOCH, UTCDateTime()), s.c.at).label("at")
-    cols = [s.c.id, s.c.user_id, s.c.state, s.c.reason, at, users.c.username,
-            groups.c.name.label("team")]  # fmt: skip
-    seen = [
-        users.c.company_id == company_id,
-        visible(vis, users.c.company_id, groups.c.path),
-    ]
+    seen = [users.c.company_id == company_id, visible(vis, users.c.company_id, groups.c.path)]
     if user_ids is not None:
         seen.append(users.c.id.in_(sorted(user_ids)))
+    return seen
+
+
+def _states(start: datetime, end: datetime, company_id: int, seen: list[Any]) -> Any:
+    """The statement: (user, clock seconds, state, reason) of the visible operators'
+    changes in [start, end), with the one before each operator's first and the one after
+    their last, by user and time. Only numbers and short codes per row: a month is
+    millions of rows."""
+    s = operator_states
+    at = seconds_between(literal(EPOCH, UTCDateTime()), s.c.at).label("at")
+    cols = [s.c.user_id, at, s.c.state, s.c.reason, s.c.id]
     people = users.join(groups, groups.c.id == users.c.group_id)
     inside = (
         select(*cols)
@@ -125,24 +124,32 @@ def presence_report(
     until = min(period.end.timestamp(), now)
     spans = [(a.timestamp(), b.timestamp()) for a, b in hour_ranges(period, q.filters)]
     cuts = segments(_days(period), spans)
+    seen = _seen(actor, q.company_id, user_ids)
     with ctx.uow() as uow:
         stored = [r.reason for r in uow.pause_reasons.of_company(q.company_id)]
-        found = uow.conn.execute(_states(actor, q.company_id, period.start, period.end,
-                                         user_ids)).all() if cuts else []  # fmt: skip
+        names = {
+            r.id: (r.username, r.name)
+            for r in uow.conn.execute(
+                select(users.c.id, users.c.username, groups.c.name)
+                .select_from(users.join(groups, groups.c.id == users.c.group_id))
+                .where(*seen)
+            )
+        }
+        found = uow.conn.execute(_states(period.start, period.end, q.company_id, seen)).all()
     reasons = reasons_by_code(stored or DEFAULT_REASONS)
     limits = {code: r.limit_seconds for code, r in reasons.items()}
-    per_user: dict[int, list[Any]] = defaultdict(list)
-    for r in found:
-        per_user[r.user_id].append(r)
+    per_user: dict[int, list[tuple[float, OperatorState, str | None]]] = defaultdict(list)
+    for uid, at, state, reason, _ in found:
+        per_user[uid].append((at, _STATES[state], reason))
     rows = []
     met: set[str] = set()
-    for uid, log in per_user.items():
-        changes = [StateChange(r.at, _STATES[r.state], r.reason) for r in log]
-        days = presence_by_day(changes, cuts, until, limits, now)
+    for uid, changes in per_user.items():
+        days = presence_by_day(changes, cuts, until, limits, now) if cuts else {}
+        operator, team = names[uid]
         for day in sorted(days):
             p = days[day]
             met.update(p.pause_time, p.pauses)
-            rows.append(PresenceRow(uid, log[0].username, log[0].team or "", day, p))
+            rows.append(PresenceRow(uid, operator, team, day, p))
     rows.sort(key=lambda r: (r.operator, r.day))
     used = [Reason(c, r.label, r.limit_seconds) for c, r in reasons.items() if c in met]
     used += [Reason(c, c) for c in sorted(met - set(reasons) - {NO_REASON})]

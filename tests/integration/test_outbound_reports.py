@@ -558,3 +558,20 @@ def test_cli_writes_outbound_reports(
     assert r.exit_code == 0, r.output
     book = CalamineWorkbook.from_path(str(tmp_path / "all.xlsx"))
     assert "Presence and pauses" in book.sheet_names
+
+
+def test_many_operators_are_filtered_after_the_query(
+    fx: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MAX_IDS operators the SQL reads every visible one; the figures stay the same."""
+    from centralino.reports import presence
+
+    want = [
+        presence_of(r)
+        for r in outbound_report(fx.ctx, fx.w.admin(), fx.query(), OutboundBy.CAMPAIGN).rows
+    ]
+    monkeypatch.setattr(presence, "MAX_IDS", 0)
+    rows = outbound_report(fx.ctx, fx.w.admin(), fx.query(), OutboundBy.CAMPAIGN).rows
+    assert [presence_of(r) for r in rows] == want
+    beta = presence.presence_report(fx.ctx, fx.w.admin(), fx.query(), {fx.ids["p"]})
+    assert {r.operator for r in beta.rows} == {"p"}

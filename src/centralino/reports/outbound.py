@@ -92,9 +92,10 @@ def _sum(cond: Any) -> Any:
 
 
 def outbound_report(
-    ctx: ServiceContext, actor: Principal, q: ReportQuery, by: OutboundBy
+    ctx: ServiceContext, actor: Principal, q: ReportQuery, by: OutboundBy, presence: bool = True
 ) -> OutboundReport:
-    """The visible campaigns' attempts of the period per `by`, by campaign then name."""
+    """The visible campaigns' attempts of the period per `by`, by campaign then name, with
+    the presence of their operators unless `presence` is False."""
     period = report_period(ctx, actor, q)
     spans = hour_ranges(period, q.filters)
     if not spans:
@@ -170,7 +171,7 @@ def outbound_report(
             row.operators.add(r.user_id)
     out = sorted(rows.values(), key=lambda x: (x.campaign, x.name == NO_OPERATOR, x.name))
     everyone: set[int] = set().union(*(r.operators for r in out))
-    per_user = presence_totals(ctx, actor, q, everyone) if everyone else {}
+    per_user = presence_totals(ctx, actor, q, everyone) if everyone and presence else {}
     for row in out:
         row.presence = summed(per_user, row.operators)
     total = OutboundFigures.combined(r.figures for r in out)

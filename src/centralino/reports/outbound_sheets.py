@@ -120,7 +120,7 @@ def _outcome_total(f: OutboundFigures, lead: int) -> list[object]:
 
 def outcomes(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
     """Each campaign's outcomes: how many attempts ended so, their share and talk."""
-    rep = outbound_report(ctx, actor, q, OutboundBy.CAMPAIGN)
+    rep = outbound_report(ctx, actor, q, OutboundBy.CAMPAIGN, presence=False)
     body = [row for r in rep.rows for row in _outcome_rows(r.figures, [r.campaign])]
     return Sheet(
         "Outcomes per campaign",
@@ -133,7 +133,7 @@ def outcomes(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
 def operator_outcomes(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
     """Each operator's outcomes in each campaign, the share of that operator's attempts:
     who closes quickly on a no, who converts."""
-    rep = outbound_report(ctx, actor, q, OutboundBy.OPERATOR)
+    rep = outbound_report(ctx, actor, q, OutboundBy.OPERATOR, presence=False)
     body = [
         row for r in rep.rows for row in _outcome_rows(r.figures, [r.campaign, r.name, r.group])
     ]

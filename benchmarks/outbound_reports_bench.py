@@ -203,6 +203,8 @@ def generate(ctx: Any, center: Center, n: int) -> tuple[int, int]:
             raw.driver_connection.autocommit = True  # type: ignore[attr-defined]
             for table in ("records", "attempts", "operator_states"):
                 cur.execute(f"VACUUM ANALYZE {table}")
+            for table in ("campaigns", "contact_lists", "outcomes", "users", "groups"):
+                cur.execute(f"ANALYZE {table}")  # else the planner guesses 1 campaign
             raw.driver_connection.autocommit = False  # type: ignore[attr-defined]
         else:
             cur.execute("ANALYZE")

@@ -1,6 +1,7 @@
 """Outbound and presence report speed (OUT-9) over one month of generated attempts and
 operator states, with every campaign's figures checked against a recount in Python of
-the raw attempt rows.
+the raw attempt rows, and the operators' presence summed in SQL against their days
+added up in Python.
 
     python benchmarks/outbound_reports_bench.py --attempts 1000000 --backend postgresql
     python benchmarks/outbound_reports_bench.py --attempts 300000 --backend sqlite
@@ -288,10 +289,28 @@ def main() -> None:
                 if ours != theirs[:5] or max(abs(f.talk - theirs[5]),
                                              abs(f.negative_talk - theirs[6])) > slack:  # fmt: skip
                     bad.append(f"{r.campaign}: {ours, f.talk, f.negative_talk} != {theirs}")
+            from centralino.domain.reports import Filters
+            from centralino.reports.presence import presence_totals
+
+            ops = set(center.operators)
+            in_sql = presence_totals(ctx, center.principal, q, ops)
+            every_day = ReportQuery(center.company_id, FIRST, LAST,
+                                    filters=Filters(weekdays=frozenset(range(7))))  # fmt: skip
+            by_days = presence_totals(ctx, center.principal, every_day, ops)
+            for u in ops:
+                x, y = in_sql.get(u), by_days.get(u)
+                if (
+                    x is None
+                    or y is None
+                    or x.pauses != y.pauses
+                    or any(abs(x.time.get(st, 0.0) - y.time.get(st, 0.0)) > 0.01 for st in x.time)
+                ):
+                    bad.append(f"presence of user {u}: SQL and days disagree")
             if len(rows) != len(base) or bad:
                 print("\nDISAGREE: " + "; ".join(bad))
                 sys.exit(1)
-            print("\nevery campaign's figures equal the recount of its attempts")
+            print("\nevery campaign's figures equal the recount of its attempts;")
+            print("the operators' presence summed in SQL equals their days added up")
         finally:
             ctx.engine.dispose()
             _drop(args.pg_url, schema)

@@ -575,3 +575,21 @@ def test_many_operators_are_filtered_after_the_query(
     assert [presence_of(r) for r in rows] == want
     beta = presence.presence_report(fx.ctx, fx.w.admin(), fx.query(), {fx.ids["p"]})
     assert {r.operator for r in beta.rows} == {"p"}
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 11, 26, 12, 0, tzinfo=UTC), local(25, 12, 0)])
+def test_presence_totals_in_sql_equal_the_days_added_up(fx: Fixture, now: datetime) -> None:
+    """Without filters the totals are summed in SQL; a filter that keeps every day and hour
+    takes the path through the days: the same time per state and reason, same pauses."""
+    from centralino.reports.presence import presence_totals
+
+    fx.clock.now = now
+    everyone = set(fx.ids.values())
+    in_sql = presence_totals(fx.ctx, fx.w.admin(), fx.query(), everyone)
+    every_day = fx.query(filters=Filters(weekdays=frozenset(range(7))))
+    by_days = presence_totals(fx.ctx, fx.w.admin(), every_day, everyone)
+    assert set(in_sql) == set(by_days) == everyone
+    for uid in everyone:
+        a, b = in_sql[uid], by_days[uid]
+        assert (a.time, a.pause_time, a.pauses) == (b.time, b.pause_time, b.pauses), uid
+    assert in_sql[fx.ids["a"]].pauses == {"screen_break": 1, "lunch": 1, "coffee": 1}

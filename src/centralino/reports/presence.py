@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, select, union_all
+from sqlalchemy import Float, and_, case, func, literal, or_, select, union_all
 
 from centralino.domain.access import Principal
 from centralino.domain.inbound.pauses import DEFAULT_REASONS, reasons_by_code
@@ -85,11 +85,10 @@ def _seen(actor: Principal, company_id: int, user_ids: Collection[int] | None) -
     return seen
 
 
-def _states(start: datetime, end: datetime, company_id: int, seen: list[Any]) -> Any:
-    """The statement: (user, clock seconds, state, reason) of the visible operators'
-    changes in [start, end), with the one before each operator's first and the one after
-    their last, by user and time. Only numbers and short codes per row: a month is
-    millions of rows."""
+def _log(start: datetime, end: datetime, company_id: int, seen: list[Any]) -> Any:
+    """(user, clock seconds, state, reason, id) of the visible operators' changes in
+    [start, end), with the one before each operator's first and the one after their last.
+    Only numbers and short codes per row: a month is millions of rows."""
     s = operator_states
     at = seconds_between(literal(EPOCH, UTCDateTime()), s.c.at).label("at")
     cols = [s.c.user_id, at, s.c.state, s.c.reason, s.c.id]
@@ -111,8 +110,31 @@ def _states(start: datetime, end: datetime, company_id: int, seen: list[Any]) ->
             .scalar_subquery()
         )
         edges.append(select(*cols).select_from(people.join(s, and_(s.c.id == one))).where(*seen))
-    everything = union_all(inside, *edges).subquery()
-    return select(everything).order_by(everything.c.user_id, everything.c.at, everything.c.id)
+    return union_all(inside, *edges).subquery()
+
+
+def _states(start: datetime, end: datetime, company_id: int, seen: list[Any]) -> Any:
+    log = _log(start, end, company_id, seen)
+    return select(log).order_by(log.c.user_id, log.c.at, log.c.id)
+
+
+def _sums(period: Period, until: float, company_id: int, seen: list[Any]) -> Any:
+    """Per user, state and reason: the seconds in the period up to `until` and how many
+    of those states began in it; each change lasts until the next (`LEAD`), as in
+    `domain.presence`, without the cut into days."""
+    log = _log(period.start, period.end, company_id, seen)
+    after = func.lead(log.c.at).over(partition_by=log.c.user_id, order_by=(log.c.at, log.c.id))
+    w = select(log.c.user_id, log.c.at, log.c.state, log.c.reason, after.label("nxt")).subquery()
+    start, end = literal(period.start.timestamp(), Float()), literal(until, Float())
+    stop = case((or_(w.c.nxt.is_(None), w.c.nxt > end), end), else_=w.c.nxt)
+    begin = case((w.c.at < start, start), else_=w.c.at)
+    seconds = func.sum(case((stop > begin, stop - begin), else_=0.0))
+    began = func.sum(case((and_(w.c.at >= start, w.c.at < end), 1), else_=0))
+    return (
+        select(w.c.user_id, w.c.state, w.c.reason, seconds.label("seconds"), began.label("n"))
+        .where(w.c.state != OperatorState.LOGGED_OUT.value)
+        .group_by(w.c.user_id, w.c.state, w.c.reason)
+    )
 
 
 def presence_report(
@@ -164,8 +186,30 @@ def presence_report(
 def presence_totals(
     ctx: ServiceContext, actor: Principal, q: ReportQuery, user_ids: Collection[int]
 ) -> dict[int, DayPresence]:
-    """Each of these operators' presence over the whole period (those the actor sees)."""
+    """Each of these operators' presence over the whole period (those the actor sees):
+    time per state and pause reason, pauses per reason. Without weekday or hour filters
+    it is summed in SQL (first login, last logout and pauses over limit are left out);
+    with them, the days of `presence_report` are added up."""
     out: dict[int, DayPresence] = {}
-    for r in presence_report(ctx, actor, q, user_ids).rows:
-        out.setdefault(r.user_id, DayPresence()).add(r.presence)
+    if q.filters.weekdays is not None or q.filters.hours is not None:
+        for r in presence_report(ctx, actor, q, user_ids).rows:
+            out.setdefault(r.user_id, DayPresence()).add(r.presence)
+        return out
+    period = report_period(ctx, actor, q)
+    until = min(period.end.timestamp(), ctx.now().timestamp())
+    if until <= period.start.timestamp():
+        return out
+    seen = _seen(actor, q.company_id, user_ids)
+    with ctx.uow() as uow:
+        found = uow.conn.execute(_sums(period, until, q.company_id, seen)).all()
+    for uid, state, reason, seconds, began in found:
+        if uid not in user_ids or (not seconds and not began):
+            continue
+        p = out.setdefault(uid, DayPresence())
+        st = _STATES[state]
+        p.time[st] = p.time.get(st, 0.0) + float(seconds)
+        if st is OperatorState.PAUSED:
+            why = reason or NO_REASON
+            p.pause_time[why] = p.pause_time.get(why, 0.0) + float(seconds)
+            p.pauses[why] = p.pauses.get(why, 0) + int(began)
     return out

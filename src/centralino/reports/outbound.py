@@ -87,6 +87,11 @@ class OutboundReport:
     presence: DayPresence
 
 
+def _one(col: Any, name: str | None = None) -> Any:
+    """A column that has one value per group, taken without grouping by it."""
+    return func.min(col).label(name or col.name)
+
+
 def _sum(cond: Any) -> Any:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
@@ -114,26 +119,32 @@ def outbound_report(
             and_(outcomes.c.campaign_id == a.c.campaign_id, outcomes.c.code == a.c.outcome),
         )
     )
-    keys: list[Any] = [campaigns.c.id, campaigns.c.name, campaigns.c.positive_target]
+    # grouped by ids only, the names taken with MIN (one per id): narrow keys sort in memory
+    keys: list[Any] = [campaigns.c.id]
+    names: list[Any] = [_one(campaigns.c.name, "name"), _one(campaigns.c.positive_target)]
     if by is OutboundBy.LIST:
         source = source.join(records, records.c.id == a.c.record_id).join(
             contact_lists, contact_lists.c.id == records.c.list_id
         )
-        keys += [contact_lists.c.id.label("key"), contact_lists.c.name.label("key_name")]
+        keys.append(contact_lists.c.id.label("key"))
+        names.append(_one(contact_lists.c.name, "key_name"))
     elif by in (OutboundBy.GROUP, OutboundBy.OPERATOR):
         source = source.outerjoin(users, users.c.id == a.c.user_id).outerjoin(
             team, team.c.id == users.c.group_id
         )
         if by is OutboundBy.GROUP:
-            keys += [team.c.id.label("key"), team.c.name.label("key_name")]
+            keys.append(team.c.id.label("key"))
+            names.append(_one(team.c.name, "key_name"))
         else:
-            keys += [users.c.id.label("key"), users.c.username.label("key_name"),
-                     team.c.name.label("team")]  # fmt: skip
-    outcome_cols = [a.c.outcome, outcomes.c.label, outcomes.c.kind, outcomes.c.position]
+            keys.append(users.c.id.label("key"))
+            names += [_one(users.c.username, "key_name"), _one(team.c.name, "team")]
+    outcome_cols = [_one(outcomes.c.label), _one(outcomes.c.kind), _one(outcomes.c.position)]
     stmt = (
         select(
             *keys,
+            *names,
             a.c.user_id,
+            a.c.outcome,
             *outcome_cols,
             func.count().label("n"),
             _sum(ANSWERED).label("answered"),
@@ -147,7 +158,7 @@ def outbound_report(
             visible(vis, campaigns.c.company_id, owner.c.path, campaigns.c.client_id),
             or_(*(and_(a.c.started_at >= s, a.c.started_at < e) for s, e in spans)),
         )
-        .group_by(*keys, a.c.user_id, *outcome_cols)
+        .group_by(*keys, a.c.user_id, a.c.outcome)
     )
     with ctx.uow() as uow:
         found = uow.conn.execute(stmt).all()

@@ -1,4 +1,4 @@
-"""`centralino report NAME --company C --from D --to D --out FILE`: IN-9 spreadsheets.
+"""`centralino report NAME --company C --from D --to D --out FILE`: IN-9 and OUT-9 spreadsheets.
 
 A trusted local command, like `import`: it reads as a supervisor of the company's root
 group (every group of that company, nothing of another). Exit status 0, or 2 with one
@@ -18,8 +18,12 @@ console = Console()
 _HELP = (
     "services (summary per service), queues (summary per queue), detail (per service by "
     "--by hour, day or month), operators (operators per service), operator-services "
-    "(services per operator), calls (received calls), service-levels (met and missed, per "
-    "--by bucket and for the period), all (every one: .xlsx only)"
+    "(services per operator), calls (received calls), campaigns (outbound summary), "
+    "campaign-lists, campaign-groups, campaign-operators (a campaign's lists, groups of "
+    "operators, operators), outcomes (per campaign), operator-outcomes (per campaign and "
+    "operator), presence (operators' presence and pauses per day), service-levels (met and missed, per "
+    "--by bucket and for the period), all (every one: .xlsx "
+    "only)"
 )
 
 
@@ -42,7 +46,7 @@ def report(
     ),
     out: Path = typer.Option(..., "--out", help="FILE.xlsx or FILE.csv"),
 ) -> None:
-    """Write an inbound statistics report over a period (IN-8, IN-9)."""
+    """Write a statistics report over a period (inbound IN-8, IN-9; outbound and presence OUT-9)."""
     from centralino.bootstrap import build_context
     from centralino.domain.errors import DomainError
     from centralino.reports.request import ReportRequest, render

@@ -66,9 +66,9 @@ _COLUMNS = [
 
 @dataclass(slots=True, frozen=True)
 class ReportQuery:
-    """A company's inbound calls arrived on the local days `first` … `last`, kept by
-    `filters` (local weekday and hour of arrival), grouped in `by` buckets where a report
-    has buckets."""
+    """A company's calls (inbound: by arrival; outbound: attempts by dial) and operator
+    presence on the local days `first` … `last`, kept by `filters` (local weekday and hour),
+    grouped in `by` buckets where a report has buckets."""
 
     company_id: int
     first: date
@@ -97,19 +97,27 @@ class Calls:
         return InboundStats(target_seconds=self.targets.get(queue, DEFAULT_TARGET))
 
 
+def report_period(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Period:
+    """The period in the company's zone, once the actor may read its statistics (every
+    report, inbound or outbound, starts here)."""
+    if not actor.has_anywhere(Permission.STATS_READ):
+        raise Forbidden("reports need the stats.read permission")
+    vis = actor.visibility(Permission.STATS_READ)
+    with ctx.uow() as uow:
+        company = uow.companies.get(q.company_id)
+    if company is None or (not vis.all_companies and vis.company_id != q.company_id):
+        raise NotFound(f"company {q.company_id} not found", "company")
+    return Period(q.first, q.last, ZoneInfo(company.timezone))
+
+
 def _scope(
     ctx: ServiceContext, actor: Principal, q: ReportQuery
 ) -> tuple[Period, dict[str, float], list[str]]:
     """The period in the company's zone, its queues' targets, and for a client user the
     services that serve its client (their calls are the client's whichever queue took
     them), once the actor may read."""
-    if not actor.has_anywhere(Permission.STATS_READ):
-        raise Forbidden("reports need the stats.read permission")
-    vis = actor.visibility(Permission.STATS_READ)
+    period = report_period(ctx, actor, q)
     with ctx.uow() as uow:
-        company = uow.companies.get(q.company_id)
-        if company is None or (not vis.all_companies and vis.company_id != q.company_id):
-            raise NotFound(f"company {q.company_id} not found", "company")
         targets = {
             row.name: row.config.target_seconds for row in uow.queues.of_company(q.company_id)
         }
@@ -121,7 +129,7 @@ def _scope(
                 if s.client_id == actor.client_id
                 and actor.can(Permission.STATS_READ, Place(s.company_id, s.group_path, s.client_id))
             ]
-    return Period(q.first, q.last, ZoneInfo(company.timezone)), targets, clients
+    return period, targets, clients
 
 
 def _seen(vis: Visibility, table: Table, clients: list[str]) -> ColumnElement[bool]:

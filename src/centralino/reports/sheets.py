@@ -1,4 +1,5 @@
-"""The IN-9 reports by name: each runs its query and lays the rows out as a `Sheet`."""
+"""The reports by name (IN-9 inbound, OUT-9 outbound and presence): each runs its query
+and lays the rows out as a `Sheet`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from centralino.domain.access import Principal
 from centralino.domain.reports import BucketRow, CallDetailRow, Figures, OperatorRow, SummaryRow
-from centralino.reports import inbound
+from centralino.reports import inbound, outbound_sheets
 from centralino.reports.inbound import ReportQuery
 from centralino.reports.xlsx import Column, Kind, Sheet
 from centralino.services import service_levels
@@ -222,6 +223,16 @@ REPORTS: dict[str, Report] = {
                lambda c, a, q: operator_sheet(inbound.services_per_operator(c, a, q), True)),
         Report("calls", "received calls, one row each",
                lambda c, a, q: calls_sheet(inbound.received_calls(c, a, q))),
+        Report("campaigns", "outbound campaign summary", outbound_sheets.campaigns),
+        Report("campaign-lists", "outbound campaigns per list", outbound_sheets.campaign_lists),
+        Report("campaign-groups", "outbound campaigns per group of operators",
+               outbound_sheets.campaign_groups),
+        Report("campaign-operators", "outbound campaigns per operator",
+               outbound_sheets.campaign_operators),
+        Report("outcomes", "outcomes per campaign: count and share", outbound_sheets.outcomes),
+        Report("operator-outcomes", "outcomes per campaign and operator",
+               outbound_sheets.operator_outcomes),
+        Report("presence", "operators' presence and pauses per day", outbound_sheets.presence),
         Report("service-levels", "service levels met and missed, by day, hour or month",
                lambda c, a, q: service_level_sheet(service_levels.period_rows(
                    c, a, q.company_id, q.first, q.last, q.by))),

@@ -22,8 +22,10 @@ RULE_KEYS = (
     "preset", "day_kind", "legal_hours", "campaign_window", "dnc", "after_abandon", "pacing_mode",
 )  # fmt: skip
 
-_ANSWERED = or_(attempts.c.answered_at.is_not(None), attempts.c.abandoned.is_(True))
-_ABANDONED = func.coalesce(func.sum(case((attempts.c.abandoned.is_(True), 1), else_=0)), 0)
+# The abandon rate's terms, shared with the outbound reports (abandoned / answered).
+ABANDONED = attempts.c.abandoned.is_(True)
+ANSWERED = or_(attempts.c.answered_at.is_not(None), ABANDONED)
+_ABANDONED = func.coalesce(func.sum(case((ABANDONED, 1), else_=0)), 0)
 
 
 @dataclass(slots=True, frozen=True)
@@ -41,7 +43,7 @@ class ComplianceRepo:
 
     def abandon_counts(self, campaign_id: int, since: datetime | None = None) -> tuple[int, int]:
         """(answered, abandoned) attempts started since a time (None: the whole campaign)."""
-        q = select(func.count(), _ABANDONED).where(attempts.c.campaign_id == campaign_id, _ANSWERED)
+        q = select(func.count(), _ABANDONED).where(attempts.c.campaign_id == campaign_id, ANSWERED)
         if since is not None:
             q = q.where(attempts.c.started_at >= since)
         answered, abandoned = self.conn.execute(q).one()
@@ -61,7 +63,7 @@ class ComplianceRepo:
                 )
                 .label("n"),
             )
-            .where(attempts.c.campaign_id == campaign_id, _ANSWERED)
+            .where(attempts.c.campaign_id == campaign_id, ANSWERED)
             .subquery()
         )
         index = ((numbered.c.n - 1) // size).label("block")

@@ -21,9 +21,8 @@ _HELP = (
     "(services per operator), calls (received calls), campaigns (outbound summary), "
     "campaign-lists, campaign-groups, campaign-operators (a campaign's lists, groups of "
     "operators, operators), outcomes (per campaign), operator-outcomes (per campaign and "
-    "operator), presence (operators' presence and pauses per day), service-levels (met and missed, per "
-    "--by bucket and for the period), all (every one: .xlsx "
-    "only)"
+    "operator), presence (operators' presence and pauses per day), service-levels (met "
+    "and missed, per --by bucket and for the period), all (every one: .xlsx only)"
 )
 
 

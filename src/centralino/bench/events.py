@@ -92,17 +92,6 @@ class DesignRun:
         }  # fmt: skip
 
 
-@dataclass(slots=True)
-class EventBenchResult:
-    database: str
-    rate: float
-    stream: DesignRun
-    polling: DesignRun
-    load_before: tuple[float, float, float]
-    load_after: tuple[float, float, float]
-    server_log: str = ""
-
-
 def seed(ctx: ServiceContext, count: int) -> list[str]:
     """A company with `count` operators on its root group; their usernames."""
     company, root = org.create_company(ctx, None, COMPANY, "Europe/Rome", "en")

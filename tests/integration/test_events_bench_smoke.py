@@ -16,7 +16,7 @@ from support import PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--clients", "10", "--changes", "40", "--rate", "20", "--pollers", "3",
-         "--poll-seconds", "4"]  # fmt: skip
+         "--poll-seconds", "6"]  # fmt: skip
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess[str]:
@@ -36,7 +36,8 @@ def test_the_event_stream_beside_polling_on_sqlite() -> None:
     assert stream["changes"] == stream["received"] == 40
     assert stream["lost"] == stream["mismatched"] == 0
     assert polling["name"] == "polling GET /me/phone every 1 s" and polling["clients"] == 3
-    assert polling["changes"] >= 3 and polling["received"] >= 1
+    assert 3 <= polling["changes"] <= 9  # each poller's state changes every 2 to 4 s
+    assert 1 <= polling["received"] <= polling["changes"]
     for run in data["runs"]:
         keys = ("p50_ms", "p95_ms", "p99_ms", "max_ms", "requests_p50_ms", "requests_p99_ms")
         assert all(isinstance(run[k], float) for k in keys), run

@@ -184,3 +184,25 @@ def test_an_operator_takes_a_call_in_the_panel(
     )  # fmt: skip
 
     admin_ctx.close()
+
+
+def test_the_panel_reconnects_when_the_event_stream_drops(
+    live_server: dict[str, Any], page: Any
+) -> None:
+    url = live_server["url"]
+    log_in(page, url, "operator")
+    sockets: list[Any] = []
+
+    def through(ws: Any) -> None:  # the page's event stream, passed on to the server
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket("**/api/v1/events", through)
+    page.goto(f"{url}/panel")
+    badge = page.locator("#panel-live")
+    expect(badge).to_have_text("live")
+    sockets[-1].close()  # as when the network or the server drops it
+    expect(badge).to_have_text("reconnecting")
+    shot(page, "panel-reconnecting")
+    expect(badge).to_have_text("live", timeout=10_000)  # tried again after about a second
+    assert len(sockets) == 2

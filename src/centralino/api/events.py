@@ -41,7 +41,7 @@ async def events(ws: WebSocket) -> None:
         await ws.close(code=4401, reason="authentication required")
         return
     principal = identity.principal
-    sub = ctx.bus.subscribe(lambda e: e.visible_to(principal))
+    sub = ctx.bus.subscribe(lambda e: e.visible_to(principal), user_id=principal.user_id)
     await ws.accept()
     await ws.send_json({"kind": "hello", "user": identity.user.username})
 

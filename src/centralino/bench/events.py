@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx2
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from centralino.api.deps import SESSION_COOKIE
 from centralino.bench.latency import Latency
@@ -86,21 +86,10 @@ class DesignRun:
             "name": self.name, "clients": self.clients, "changes": self.changes,
             "received": self.received, "lost": self.lost, "mismatched": self.mismatched,
             **{f"p{p}_ms": lat.pct_ms(p) if has else None for p in (50, 95, 99)},
-            "max_ms": max(lat.samples_ns) / 1e6 if has else None,
+            "max_ms": lat.pct_ms(100) if has else None,
             "requests_p50_ms": self.requests.pct_ms(50) if self.requests.samples_ns else None,
             "requests_p99_ms": self.requests.pct_ms(99) if self.requests.samples_ns else None,
         }  # fmt: skip
-
-
-@dataclass(slots=True)
-class EventBenchResult:
-    database: str
-    rate: float
-    stream: DesignRun
-    polling: DesignRun
-    load_before: tuple[float, float, float]
-    load_after: tuple[float, float, float]
-    server_log: str = ""
 
 
 def seed(ctx: ServiceContext, count: int) -> list[str]:
@@ -138,12 +127,15 @@ class Bench:
         self.measuring: DesignRun | None = None  # the run the event stream counts for
         self.http = httpx2.AsyncClient(
             base_url=url + API, timeout=60.0,
-            limits=httpx2.Limits(max_connections=200, max_keepalive_connections=200),
+            # idle connections dropped here before the server's keep-alive (5 s) closes
+            # them, or a request may go out on a connection closing under it
+            limits=httpx2.Limits(
+                max_connections=200, max_keepalive_connections=200, keepalive_expiry=2.0
+            ),
         )  # fmt: skip
 
     async def close(self) -> None:
-        for op in self.ops:
-            await self._hang_up(op)
+        await asyncio.gather(*(self._hang_up(op) for op in self.ops), return_exceptions=True)
         await self.http.aclose()
 
     # --- requests ---
@@ -278,8 +270,7 @@ class Bench:
 
     async def polling(self, pollers: int, seconds: float, period: float = 1.0) -> DesignRun:
         """The panel's previous design: GET /me/phone every `period` seconds."""
-        for op in self.ops:
-            await self._hang_up(op)
+        await asyncio.gather(*(self._hang_up(op) for op in self.ops))
         ops = self.ops[:pollers]
         run = DesignRun(f"polling GET /me/phone every {period:g} s", len(ops))
         loop = asyncio.get_running_loop()
@@ -327,6 +318,8 @@ async def run(
         await bench.setup()
         stream = await bench.stream(changes, rate)
         polling = await bench.polling(pollers, poll_seconds)
+    except (httpx2.HTTPError, WebSocketException, OSError) as exc:
+        raise BenchError(f"talking to the server at {url}: {type(exc).__name__}: {exc}") from exc
     finally:
         await bench.close()
     return stream, polling

@@ -13,26 +13,26 @@ from centralino.domain.presence import DayPresence
 from centralino.reports.inbound import ReportQuery
 from centralino.reports.outbound import OutboundBy, OutboundReport, OutboundRow, outbound_report
 from centralino.reports.presence import presence_report
-from centralino.reports.xlsx import Column, Kind, Sheet
+from centralino.reports.xlsx import N_, Column, Kind, Sheet
 from centralino.services.context import ServiceContext
 
 _FIGURES = [
-    Column("Attempts", Kind.INT),
-    Column("Answered", Kind.INT),
-    Column("Contacts", Kind.INT),
-    Column("Abandoned", Kind.INT),
-    Column("Abandon rate", Kind.PERCENT),
-    Column("Positive", Kind.INT),
-    Column("Positive rate", Kind.PERCENT),
-    Column("Positive target", Kind.PERCENT),
-    Column("Target met"),
-    Column("Total talk", Kind.LONG_DURATION),
-    Column("Average talk", Kind.DURATION),
-    Column("Talk on negative outcomes", Kind.LONG_DURATION),
-    Column("Operators", Kind.INT),
-    Column("Logged in", Kind.LONG_DURATION),
-    Column("Paused", Kind.LONG_DURATION),
-    Column("Pauses", Kind.INT),
+    Column(N_("Attempts"), Kind.INT),
+    Column(N_("Answered"), Kind.INT),
+    Column(N_("Contacts"), Kind.INT),
+    Column(N_("Abandoned"), Kind.INT),
+    Column(N_("Abandon rate"), Kind.PERCENT),
+    Column(N_("Positive"), Kind.INT),
+    Column(N_("Positive rate"), Kind.PERCENT),
+    Column(N_("Positive target"), Kind.PERCENT),
+    Column(N_("Target met")),
+    Column(N_("Total talk"), Kind.LONG_DURATION),
+    Column(N_("Average talk"), Kind.DURATION),
+    Column(N_("Talk on negative outcomes"), Kind.LONG_DURATION),
+    Column(N_("Operators"), Kind.INT),
+    Column(N_("Logged in"), Kind.LONG_DURATION),
+    Column(N_("Paused"), Kind.LONG_DURATION),
+    Column(N_("Pauses"), Kind.INT),
 ]
 
 
@@ -67,8 +67,8 @@ def _total(rep: OutboundReport, label_cells: int) -> list[object]:
 def campaigns(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
     rep = outbound_report(ctx, actor, q, OutboundBy.CAMPAIGN)
     return Sheet(
-        "Campaign summary",
-        [Column("Campaign"), *_FIGURES],
+        N_("Campaign summary"),
+        [Column(N_("Campaign")), *_FIGURES],
         [[r.campaign, *_row(r)] for r in rep.rows],
         _total(rep, 1),
     )
@@ -77,10 +77,10 @@ def campaigns(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
 def _per(by: OutboundBy, title: str, header: str) -> Callable[..., Sheet]:
     def build(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
         rep = outbound_report(ctx, actor, q, by)
-        extra = [Column("Group")] if by is OutboundBy.OPERATOR else []
+        extra = [Column(N_("Group"))] if by is OutboundBy.OPERATOR else []
         return Sheet(
             title,
-            [Column("Campaign"), Column(header), *extra, *_FIGURES],
+            [Column(N_("Campaign")), Column(header), *extra, *_FIGURES],
             [[r.campaign, r.name, *([r.group] if extra else []), *_row(r)] for r in rep.rows],
             _total(rep, 2 + len(extra)),
         )
@@ -93,14 +93,14 @@ campaign_groups = _per(OutboundBy.GROUP, "Campaigns per group", "Group")
 campaign_operators = _per(OutboundBy.OPERATOR, "Campaigns per operator", "Operator")
 
 _OUTCOME_FIGURES = [
-    Column("Outcome"),
-    Column("Label"),
-    Column("Kind"),
-    Column("Count", Kind.INT),
-    Column("Share", Kind.PERCENT),
-    Column("Contacts", Kind.INT),
-    Column("Total talk", Kind.LONG_DURATION),
-    Column("Average talk", Kind.DURATION),
+    Column(N_("Outcome")),
+    Column(N_("Label")),
+    Column(N_("Kind")),
+    Column(N_("Count"), Kind.INT),
+    Column(N_("Share"), Kind.PERCENT),
+    Column(N_("Contacts"), Kind.INT),
+    Column(N_("Total talk"), Kind.LONG_DURATION),
+    Column(N_("Average talk"), Kind.DURATION),
 ]
 
 
@@ -123,8 +123,8 @@ def outcomes(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
     rep = outbound_report(ctx, actor, q, OutboundBy.CAMPAIGN, presence=False)
     body = [row for r in rep.rows for row in _outcome_rows(r.figures, [r.campaign])]
     return Sheet(
-        "Outcomes per campaign",
-        [Column("Campaign"), *_OUTCOME_FIGURES],
+        N_("Outcomes per campaign"),
+        [Column(N_("Campaign")), *_OUTCOME_FIGURES],
         body,
         _outcome_total(rep.total, 0),
     )
@@ -138,8 +138,8 @@ def operator_outcomes(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> 
         row for r in rep.rows for row in _outcome_rows(r.figures, [r.campaign, r.name, r.group])
     ]
     return Sheet(
-        "Outcomes per operator",
-        [Column("Campaign"), Column("Operator"), Column("Group"), *_OUTCOME_FIGURES],
+        N_("Outcomes per operator"),
+        [Column(N_("Campaign")), Column(N_("Operator")), Column(N_("Group")), *_OUTCOME_FIGURES],
         body,
         _outcome_total(rep.total, 2),
     )
@@ -150,13 +150,14 @@ def presence(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
     rep = presence_report(ctx, actor, q)
     tz = rep.period.tz
     columns = [
-        Column("Operator"), Column("Group"), Column("Day"),
-        Column("First login", Kind.LOCAL_TIME), Column("Last logout", Kind.LOCAL_TIME),
-        Column("Logged in", Kind.LONG_DURATION), Column("Ready", Kind.LONG_DURATION),
-        Column("Ringing or connecting", Kind.LONG_DURATION),
-        Column("In call", Kind.LONG_DURATION), Column("After-call work", Kind.LONG_DURATION),
-        Column("Paused", Kind.LONG_DURATION), Column("Pauses", Kind.INT),
-        Column("Pauses over limit", Kind.INT),
+        Column(N_("Operator")), Column(N_("Group")), Column(N_("Day")),
+        Column(N_("First login"), Kind.LOCAL_TIME), Column(N_("Last logout"), Kind.LOCAL_TIME),
+        Column(N_("Logged in"), Kind.LONG_DURATION), Column(N_("Ready"), Kind.LONG_DURATION),
+        Column(N_("Ringing or connecting"), Kind.LONG_DURATION),
+        Column(N_("In call"), Kind.LONG_DURATION),
+        Column(N_("After-call work"), Kind.LONG_DURATION),
+        Column(N_("Paused"), Kind.LONG_DURATION), Column(N_("Pauses"), Kind.INT),
+        Column(N_("Pauses over limit"), Kind.INT),
     ]  # fmt: skip
     for reason in rep.reasons:
         columns += [
@@ -186,5 +187,5 @@ def presence(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Sheet:
         last = None if p.last_logout is None else datetime.fromtimestamp(p.last_logout, tz)
         body.append([r.operator, r.group, r.day.isoformat(), first, last, *cells(p)])
     return Sheet(
-        "Presence and pauses", columns, body, ["Total", None, None, None, None, *cells(total)]
+        N_("Presence and pauses"), columns, body, ["Total", None, None, None, None, *cells(total)]
     )

@@ -10,23 +10,23 @@ from centralino.domain.access import Principal
 from centralino.domain.reports import BucketRow, CallDetailRow, Figures, OperatorRow, SummaryRow
 from centralino.reports import inbound, outbound_sheets
 from centralino.reports.inbound import ReportQuery
-from centralino.reports.xlsx import Column, Kind, Sheet
+from centralino.reports.xlsx import N_, Column, Kind, Sheet
 from centralino.services import service_levels
 from centralino.services.context import ServiceContext
 
 _FIGURES = [
-    Column("Received", Kind.INT),
-    Column("Answered", Kind.INT),
-    Column("Answered in target", Kind.INT),
-    Column("Unanswered", Kind.INT),
-    Column("Lost (abandoned)", Kind.INT),
-    Column("Refused", Kind.INT),
-    Column("Refused: closed", Kind.INT),
-    Column("Refused: queue full", Kind.INT),
-    Column("Total talk", Kind.LONG_DURATION),
-    Column("Average talk", Kind.DURATION),
-    Column("Average wait", Kind.DURATION),
-    Column("Service level", Kind.PERCENT),
+    Column(N_("Received"), Kind.INT),
+    Column(N_("Answered"), Kind.INT),
+    Column(N_("Answered in target"), Kind.INT),
+    Column(N_("Unanswered"), Kind.INT),
+    Column(N_("Lost (abandoned)"), Kind.INT),
+    Column(N_("Refused"), Kind.INT),
+    Column(N_("Refused: closed"), Kind.INT),
+    Column(N_("Refused: queue full"), Kind.INT),
+    Column(N_("Total talk"), Kind.LONG_DURATION),
+    Column(N_("Average talk"), Kind.DURATION),
+    Column(N_("Average wait"), Kind.DURATION),
+    Column(N_("Service level"), Kind.PERCENT),
 ]
 
 
@@ -45,15 +45,15 @@ def summary_sheet(rows: Sequence[SummaryRow], what: str = "Service") -> Sheet:
         f"{what} summary",
         [Column(what), *_FIGURES],
         [[r.name, *_figures(r.figures)] for r in rows],
-        ["Total", *_figures(total)],
+        [N_("Total"), *_figures(total)],
     )
 
 
 def detail_sheet(rows: Sequence[BucketRow]) -> Sheet:
     total = Figures.combined([r.figures for r in rows])
     return Sheet(
-        "Detail per service",
-        [Column("Service"), Column("Period"), *_FIGURES],
+        N_("Detail per service"),
+        [Column(N_("Service")), Column(N_("Period")), *_FIGURES],
         [[r.service, r.bucket.label, *_figures(r.figures)] for r in rows],
         ["Total", None, *_figures(total)],
     )
@@ -76,14 +76,14 @@ def operator_sheet(rows: Sequence[OperatorRow], by_operator: bool) -> Sheet:
         for r in rows
     ]
     return Sheet(
-        "Services per operator" if by_operator else "Operators per service",
+        N_("Services per operator") if by_operator else "Operators per service",
         [
             Column(first),
             Column(second),
-            Column("Answered", Kind.INT),
-            Column("Total talk", Kind.LONG_DURATION),
-            Column("Average talk", Kind.DURATION),
-            Column("Average wait", Kind.DURATION),
+            Column(N_("Answered"), Kind.INT),
+            Column(N_("Total talk"), Kind.LONG_DURATION),
+            Column(N_("Average talk"), Kind.DURATION),
+            Column(N_("Average wait"), Kind.DURATION),
         ],
         body,
         [
@@ -98,20 +98,20 @@ def operator_sheet(rows: Sequence[OperatorRow], by_operator: bool) -> Sheet:
 
 def calls_sheet(rows: Sequence[CallDetailRow]) -> Sheet:
     return Sheet(
-        "Received calls",
+        N_("Received calls"),
         [
-            Column("Arrived", Kind.LOCAL_TIME),
-            Column("UTC offset"),
-            Column("Service"),
-            Column("Queue"),
-            Column("Number"),
-            Column("Result"),
-            Column("Refused because"),
-            Column("Wait", Kind.DURATION),
-            Column("Talk", Kind.DURATION),
-            Column("Operator"),
-            Column("Hang-up cause"),
-            Column("Outcome"),
+            Column(N_("Arrived"), Kind.LOCAL_TIME),
+            Column(N_("UTC offset")),
+            Column(N_("Service")),
+            Column(N_("Queue")),
+            Column(N_("Number")),
+            Column(N_("Result")),
+            Column(N_("Refused because")),
+            Column(N_("Wait"), Kind.DURATION),
+            Column(N_("Talk"), Kind.DURATION),
+            Column(N_("Operator")),
+            Column(N_("Hang-up cause")),
+            Column(N_("Outcome")),
         ],
         [
             [
@@ -174,25 +174,25 @@ def service_level_sheet(rows: Sequence[service_levels.PeriodRow]) -> Sheet:
             ", ".join(f"{c.criterion.value}: {c.level.value}" for c in verdict.missed()),
         ])  # fmt: skip
     return Sheet(
-        "Service levels",
+        N_("Service levels"),
         [
-            Column("Service"),
-            Column("Period"),
-            Column("Received", Kind.INT),
-            Column("Answered", Kind.INT),
-            Column("Lost (abandoned)", Kind.INT),
-            Column("Answered in target time", Kind.PERCENT),
-            Column("Target"),
-            Column("Answered in minimum time", Kind.PERCENT),
-            Column("Minimum"),
-            Column("Abandon rate", Kind.PERCENT),
-            Column("Abandon target", Kind.PERCENT),
-            Column("Abandon minimum", Kind.PERCENT),
-            Column("Average wait", Kind.DURATION),
-            Column("Wait target", Kind.DURATION),
-            Column("Wait minimum", Kind.DURATION),
-            Column("Verdict"),
-            Column("Missed"),
+            Column(N_("Service")),
+            Column(N_("Period")),
+            Column(N_("Received"), Kind.INT),
+            Column(N_("Answered"), Kind.INT),
+            Column(N_("Lost (abandoned)"), Kind.INT),
+            Column(N_("Answered in target time"), Kind.PERCENT),
+            Column(N_("Target")),
+            Column(N_("Answered in minimum time"), Kind.PERCENT),
+            Column(N_("Minimum")),
+            Column(N_("Abandon rate"), Kind.PERCENT),
+            Column(N_("Abandon target"), Kind.PERCENT),
+            Column(N_("Abandon minimum"), Kind.PERCENT),
+            Column(N_("Average wait"), Kind.DURATION),
+            Column(N_("Wait target"), Kind.DURATION),
+            Column(N_("Wait minimum"), Kind.DURATION),
+            Column(N_("Verdict")),
+            Column(N_("Missed")),
         ],
         body,
     )
@@ -211,29 +211,29 @@ class Report:
 REPORTS: dict[str, Report] = {
     r.name: r
     for r in (
-        Report("services", "service summary",
+        Report("services", N_("service summary"),
                lambda c, a, q: summary_sheet(inbound.service_summary(c, a, q))),
-        Report("queues", "queue summary",
+        Report("queues", N_("queue summary"),
                lambda c, a, q: summary_sheet(inbound.queue_summary(c, a, q), "Queue")),
-        Report("detail", "detail per service by hour, day or month",
+        Report("detail", N_("detail per service by hour, day or month"),
                lambda c, a, q: detail_sheet(inbound.service_detail(c, a, q))),
-        Report("operators", "operators per service",
+        Report("operators", N_("operators per service"),
                lambda c, a, q: operator_sheet(inbound.operators_per_service(c, a, q), False)),
-        Report("operator-services", "services per operator",
+        Report("operator-services", N_("services per operator"),
                lambda c, a, q: operator_sheet(inbound.services_per_operator(c, a, q), True)),
-        Report("calls", "received calls, one row each",
+        Report("calls", N_("received calls, one row each"),
                lambda c, a, q: calls_sheet(inbound.received_calls(c, a, q))),
-        Report("campaigns", "outbound campaign summary", outbound_sheets.campaigns),
-        Report("campaign-lists", "outbound campaigns per list", outbound_sheets.campaign_lists),
-        Report("campaign-groups", "outbound campaigns per group of operators",
+        Report("campaigns", N_("outbound campaign summary"), outbound_sheets.campaigns),
+        Report("campaign-lists", N_("outbound campaigns per list"), outbound_sheets.campaign_lists),
+        Report("campaign-groups", N_("outbound campaigns per group of operators"),
                outbound_sheets.campaign_groups),
-        Report("campaign-operators", "outbound campaigns per operator",
+        Report("campaign-operators", N_("outbound campaigns per operator"),
                outbound_sheets.campaign_operators),
-        Report("outcomes", "outcomes per campaign: count and share", outbound_sheets.outcomes),
-        Report("operator-outcomes", "outcomes per campaign and operator",
+        Report("outcomes", N_("outcomes per campaign: count and share"), outbound_sheets.outcomes),
+        Report("operator-outcomes", N_("outcomes per campaign and operator"),
                outbound_sheets.operator_outcomes),
-        Report("presence", "operators' presence and pauses per day", outbound_sheets.presence),
-        Report("service-levels", "service levels met and missed, by day, hour or month",
+        Report("presence", N_("operators' presence and pauses per day"), outbound_sheets.presence),
+        Report("service-levels", N_("service levels met and missed, by day, hour or month"),
                lambda c, a, q: service_level_sheet(service_levels.period_rows(
                    c, a, q.company_id, q.first, q.last, q.by))),
     )

@@ -20,6 +20,12 @@ from typing import IO, Any
 import xlsxwriter  # type: ignore[import-untyped]
 
 
+def N_(text: str) -> str:
+    """Marks a header, a sheet's or a report's name as text the pages translate (the
+    spreadsheets themselves are written in English)."""
+    return text
+
+
 class Kind(StrEnum):
     TEXT = "text"
     INT = "int"

@@ -451,7 +451,7 @@ def test_who_may_read(fx: Fixture) -> None:
 def test_sheets_read_back(fx: Fixture, tmp_path: Path) -> None:
     sheets = build(fx.ctx, fx.w.admin(), ["all"], fx.query())
     names = [s.name for s in sheets]
-    assert names[6:] == [
+    assert names[7:] == [  # after the six inbound reports and the service levels
         "Campaign summary", "Campaigns per list", "Campaigns per group",
         "Campaigns per operator", "Outcomes per campaign", "Outcomes per operator",
         "Presence and pauses",

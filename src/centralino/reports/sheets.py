@@ -223,6 +223,9 @@ REPORTS: dict[str, Report] = {
                lambda c, a, q: operator_sheet(inbound.services_per_operator(c, a, q), True)),
         Report("calls", N_("received calls, one row each"),
                lambda c, a, q: calls_sheet(inbound.received_calls(c, a, q))),
+        Report("service-levels", N_("service levels met and missed, by day, hour or month"),
+               lambda c, a, q: service_level_sheet(service_levels.period_rows(
+                   c, a, q.company_id, q.first, q.last, q.by))),
         Report("campaigns", N_("outbound campaign summary"), outbound_sheets.campaigns),
         Report("campaign-lists", N_("outbound campaigns per list"), outbound_sheets.campaign_lists),
         Report("campaign-groups", N_("outbound campaigns per group of operators"),
@@ -233,9 +236,6 @@ REPORTS: dict[str, Report] = {
         Report("operator-outcomes", N_("outcomes per campaign and operator"),
                outbound_sheets.operator_outcomes),
         Report("presence", N_("operators' presence and pauses per day"), outbound_sheets.presence),
-        Report("service-levels", N_("service levels met and missed, by day, hour or month"),
-               lambda c, a, q: service_level_sheet(service_levels.period_rows(
-                   c, a, q.company_id, q.first, q.last, q.by))),
     )
 }  # fmt: skip
 

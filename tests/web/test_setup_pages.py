@@ -467,7 +467,7 @@ def test_setup_pages_speak_the_users_language(client: TestClient, world: World) 
     token = _logged_in(client)
     client.post("/lang", data={"lang": "pl", "csrf_token": token, "back": "/"})
     assert "Kolejki i poziomy" in client.get("/setup/queues").text
-    assert "Menu IVR" in client.get("/setup/services/new").text
+    assert "Menu głosowe (IVR)" in client.get("/setup/services/new").text
     client.post("/lang", data={"lang": "it", "csrf_token": token, "back": "/"})
     assert "Motivi di pausa" in client.get("/setup/pause-reasons").text
     assert "Liste di esclusione" in client.get("/setup/dnc").text

@@ -56,6 +56,17 @@ class OrderRepo:
                 insert(order_forms).values(campaign_id=campaign_id, company_id=company_id, **values)
             )
 
+    def field_counts(self, campaign_ids: list[int]) -> dict[int, int]:
+        """How many fields each of these campaigns' forms has (absent: no form)."""
+        if not campaign_ids:
+            return {}
+        rows = self.conn.execute(
+            select(order_forms.c.campaign_id, order_forms.c.fields).where(
+                order_forms.c.campaign_id.in_(campaign_ids)
+            )
+        )
+        return {r.campaign_id: len(r.fields) for r in rows}
+
     # --- orders ---
 
     def add(self, row: dict[str, Any]) -> int:

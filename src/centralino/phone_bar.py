@@ -41,6 +41,7 @@ class Line:
     muted: bool = False
     digits: str = ""  # keys sent on this call
     recording: str | None = None  # the name of the recording running now
+    stopping: str | None = None  # stopped, its file not yet reported by the network
     recorded: Recording | None = None  # the last one finished
     takes: int = 0
 
@@ -66,8 +67,10 @@ class PhoneBar:
             return
         name = event.info.get("name")
         for (company, _op), line in self.lines.items():
-            if company == company_id and line.leg == event.leg and line.recording == name:
-                line.recording = None
+            if company != company_id or line.leg != event.leg:
+                continue
+            if name is not None and name in (line.recording, line.stopping):
+                line.recording = line.stopping = None
                 path = event.info.get("path")
                 if path:
                     line.recorded = Recording(Path(path), float(event.info.get("seconds", 0)))
@@ -104,6 +107,7 @@ class PhoneBar:
             "muted": bool(line and line.muted),
             "digits": line.digits if line else "",
             "recording": bool(line and line.recording),
+            "stopping": bool(line and line.stopping),
             "recorded_seconds": round(rec.seconds, 1) if rec else None,
         }
 
@@ -166,8 +170,9 @@ class PhoneBar:
         center, _op_id, call, line = self._call(actor, talking=False)
         if line.recording is None:
             raise IllegalTransition("the call is not being recorded")
+        line.stopping, line.recording = line.recording, None
         center.port.stop_recording(call.leg)
-        call.record.phase(center.clock.now(), "recording_stopped", line.recording)
+        call.record.phase(center.clock.now(), "recording_stopped", line.stopping)
 
     # --- the order of the call ---
 

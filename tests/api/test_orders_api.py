@@ -124,7 +124,7 @@ def test_the_operator_takes_an_order_with_its_vocal_order(line: Line, app: Any) 
     assert [f["name"] for f in got["fields"]] == ["offerta", "potenza_kw", "consenso_privacy"]
     assert got["bar"] == {
         "call_id": mine["call"]["call_id"], "held": False, "muted": False, "digits": "",
-        "recording": False, "recorded_seconds": None,
+        "recording": False, "stopping": False, "recorded_seconds": None,
     }  # fmt: skip
 
     customer, phone = line.customer_leg(), line.operator_leg()
@@ -157,7 +157,9 @@ def test_the_operator_takes_an_order_with_its_vocal_order(line: Line, app: Any) 
     problem(line.post("record/start"), 409)
     line.run(8.0)
     problem(line.post("order", {"values": GOOD}), 409)  # stop the recording first
-    assert line.post("record/stop").status_code == 200
+    stopped = line.post("record/stop").json()
+    assert (stopped["recording"], stopped["stopping"]) == (False, True)
+    problem(line.post("order", {"values": GOOD}), 409)  # the file is not there yet
     line.run(0.1)
     assert line.c.get(f"{ME}/bar").json()["recorded_seconds"] == 8.0
     # the order: checked against the form, the error naming the field

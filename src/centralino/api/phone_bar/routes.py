@@ -116,6 +116,8 @@ async def save_order(
     call, line = c.bar.order_context(c.principal)
     if line.recording is not None:
         raise IllegalTransition("stop the recording before saving the order")
+    if line.stopping is not None:
+        raise IllegalTransition("the recording is still being written: save again in a moment")
     row = await run_in_threadpool(
         orders.save_call_order, ctx, c.principal, call, dict(body.values), line.recorded
     )

@@ -16,6 +16,7 @@ class BarOut(BaseModel):
     muted: bool
     digits: str  # keys sent on this call
     recording: bool  # a recording runs now
+    stopping: bool  # stopped, the file not written yet: the order waits for it
     recorded_seconds: float | None  # the last finished recording of this call
 
 

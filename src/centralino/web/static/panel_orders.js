@@ -49,7 +49,6 @@
   const showBar = (b) => {
     bar = b;
     const on = talking();
-    $("bar-none").hidden = inHand();
     $("bar-box").hidden = !on;
     barBtn("hold").hidden = b.held;
     barBtn("resume").hidden = !b.held;
@@ -70,12 +69,22 @@
     box.classList.toggle("is-recording", b.recording);
   };
 
+  // A stopped recording's file comes a moment later: read the bar until it is there.
+  const untilWritten = async (b) => {
+    for (let i = 0; b.stopping && i < 20; i += 1) {
+      await new Promise((done) => setTimeout(done, 250));
+      b = await call("GET", "/bar");
+      showBar(b);
+    }
+  };
   const press = async (path, body) => {
     if (busy) return;
     busy = true;
     try {
-      showBar(await call("POST", `/${path}`, body));
+      const b = await call("POST", `/${path}`, body);
+      showBar(b);
       showError("");
+      await untilWritten(b);
     } catch (err) {
       showError(err.message);
     } finally {
@@ -139,7 +148,7 @@
     let text = "";
     if (order) {
       text = fmt(L.labelSaved, { t: new Date(order.updated_at).toLocaleTimeString() });
-      if (order.recording_seconds !== null) text += ` ${fmt(L.labelSavedRec, { s: order.recording_seconds })}`;
+      if (order.recording_seconds !== null) text += ` ${fmt(L.labelSavedRec, { s: order.recording_seconds.toFixed(1) })}`;
     }
     $("order-saved").textContent = text;
   };

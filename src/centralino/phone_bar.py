@@ -134,7 +134,7 @@ class PhoneBar:
         if op.leg is None:
             raise IllegalTransition("your phone is not connected")
         center.port.bridge(call.leg, op.leg)
-        call.record.phase(center.clock.now(), "resume", op_id)
+        call.record.phase(center.clock.now(), "unhold", op_id)
         line.held = False
 
     def mute(self, actor: Principal, on: bool) -> None:

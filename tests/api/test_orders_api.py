@@ -177,6 +177,13 @@ def test_the_operator_takes_an_order_with_its_vocal_order(line: Line, app: Any) 
     assert line.post("hangup").status_code == 200
     line.run(1.0)
     assert line.c.get(ME).json()["state"] == "wrap_up"
+    center = line.live.center_of(line.world.company_a)
+    assert center is not None
+    wrapped = center.operator(f"user:{line.uid}").call
+    assert wrapped is not None
+    phases = [p for _, p, _ in wrapped.record.phases]
+    assert phases.index("hold") < phases.index("unhold") < phases.index("recording_started")
+    assert phases.index("recording_started") < phases.index("recording_stopped")
     problem(line.post("hold"), 409)
     again = line.post("order", {"values": {**GOOD, "offerta": "Casa Luce"}}).json()
     assert again["id"] == order["id"] and again["values"]["offerta"] == "Casa Luce"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import wave
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import login, problem
 
+from centralino.domain.errors import Forbidden
 from centralino.domain.roles import Permission, Role
 from centralino.engine.clock import VirtualClock
 from centralino.live import LiveCenter
@@ -22,6 +24,7 @@ from centralino.services.context import ServiceContext
 from centralino.services.orders import CallOrderContext, Recording
 from centralino.telephony.sim.network import Fate, SimNetwork
 from centralino.telephony.sim.wav import write_wav
+from support import FakeClock
 from world import World, build_world
 
 START = 1_795_424_400.0  # 2026-11-23 09:00 UTC, a Monday
@@ -291,3 +294,26 @@ def test_a_missing_recording_is_a_clear_404(ctx: ServiceContext, app: Any) -> No
     leader, _ = _client(app, "actor_team_leader")
     body = problem(leader.get(f"/api/v1/orders/{oid}/recording"), 404)
     assert "missing from the archive" in body["detail"]
+
+
+def test_a_call_without_a_stored_attempt_keeps_one_order(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    """Without an attempt (a call the store did not dial) the order is found again by the
+    engine's call id, the operator and the call's start; a new engine run starts afresh."""
+    w = build_world(ctx)
+    cid = w.make_campaign("own")
+    first = make_order(w, cid, 7)
+    operator = w.principal(w.actors[Role.OPERATOR])
+    started = ctx.now()
+    call = CallOrderContext(cid, 7, "+393330000000", started)
+    again = orders.save_call_order(ctx, operator, call, {**GOOD, "offerta": "Casa Luce"}, None)
+    assert again.id == first and again.values["offerta"] == "Casa Luce"
+    assert again.recording is not None  # the earlier recording stays
+    form, found = orders.call_form(ctx, operator, call)
+    assert found is not None and found.id == first and len(form.fields) == 3
+    clock.advance(3600)
+    later = CallOrderContext(cid, 7, "+393330000000", started + timedelta(minutes=30))
+    assert orders.save_call_order(ctx, operator, later, GOOD, None).id != first
+    with pytest.raises(Forbidden):
+        orders.call_form(ctx, w.principal(w.actors[Role.TEAM_LEADER]), call)

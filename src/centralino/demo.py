@@ -20,6 +20,7 @@ from centralino.services import (
     campaigns,
     imports,
     inbound_services,
+    orders,
     org,
     queues,
     service_levels,
@@ -41,6 +42,18 @@ DEMO_SERVICE_LEVEL = ServiceLevelPolicy(
     target=Criteria(20, 0.80, max_abandon_rate=0.05, max_average_wait=15),
 )
 CARE_QUEUE, SALES_QUEUE = "Assistenza", "Commerciale"
+# OUT-7: the demo campaign's order form (PDA), as an energy reseller's would be.
+DEMO_ORDER_FORM: list[dict[str, object]] = [
+    {"name": "offerta", "label": "Offerta", "kind": "choice", "required": True,
+     "choices": ["Casa Luce", "Casa Gas", "Casa Luce + Gas"]},
+    {"name": "potenza_kw", "label": "Potenza kW", "kind": "number", "required": True,
+     "minimum": 1.5, "maximum": 30},
+    {"name": "iban", "label": "IBAN", "kind": "text", "required": True,
+     "pattern": r"IT\d{2}[A-Z]\d{10}[0-9A-Z]{12}"},
+    {"name": "data_attivazione", "label": "Data attivazione", "kind": "date"},
+    {"name": "consenso_privacy", "label": "Consenso privacy", "kind": "checkbox",
+     "required": True},
+]  # fmt: skip
 CARE_BOTS, PARTNER_BOTS = 6, 3
 
 
@@ -216,5 +229,6 @@ def seed_demo_campaign(ctx: ServiceContext, actor: Principal, team_id: int, clie
     _demo_list(path, 3000)
     imports.import_file(ctx, actor, c.id, path, "clienti-acme.csv")
     path.unlink()
+    orders.put_form(ctx, actor, c.id, DEMO_ORDER_FORM)
     campaigns.update_campaign(ctx, actor, c.id, {"state": CampaignState.ACTIVE.value})
     return c.id

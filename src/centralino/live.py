@@ -92,7 +92,11 @@ class _Site:
         self.known: set[str] = set()  # engine campaign names seen active
         self.humans: set[str] = set()  # operators working from the panel: no bot acts for them
         self.network = SimNetwork(
-            clock, live._fate, prompt_seconds=PROMPTS, default_prompt_seconds=DEFAULT_PROMPT
+            clock,
+            live._fate,
+            prompt_seconds=PROMPTS,
+            default_prompt_seconds=DEFAULT_PROMPT,
+            recordings_dir=(live.ctx.settings.data_dir / "recordings" / str(company_id)).resolve(),
         )
         self.center = Center(clock, self.network, self._sink)
         self.callers = LiveCallers(clock, self.network, live.callers_per_hour, company_id)

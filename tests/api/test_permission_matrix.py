@@ -45,6 +45,7 @@ READ_PERMISSION: dict[str, str] = {
     "operator_state": "stats.read",
     "transfer_target": "calls.handle",
     "operator": "realtime.read",  # an operator as live supervision sees them
+    "order": "campaigns.read",
 }
 
 # Resources with no client link: a client user never sees one, whatever its permissions.
@@ -144,6 +145,22 @@ def _dnc_entry(w: World, loc: str) -> dict[str, Any]:
     return {"entry_id": eid}
 
 
+def _order(w: World, loc: str) -> dict[str, Any]:
+    """An order with its recording, taken on a call of a campaign at `loc`."""
+    from centralino.services import orders
+    from centralino.services.orders import CallOrderContext, Recording
+    from centralino.telephony.sim.wav import write_wav
+
+    cid, n = w.make_campaign(loc), next(_seq)
+    orders.put_form(w.ctx, w.admin(), cid, [{"name": "x", "label": "X", "kind": "text"}])
+    path = w.ctx.settings.data_dir / "recordings" / f"matrix{n}.wav"
+    write_wav(path, 0.5)
+    operator = w.principal(w.actors[Role.OPERATOR])
+    call = CallOrderContext(cid, n, "+390600000000", w.ctx.now())
+    row = orders.save_call_order(w.ctx, operator, call, {"x": "y"}, Recording(path, 0.5))
+    return {"order_id": row.id}
+
+
 # a body sent as multipart form data rather than JSON
 UPLOAD = {"__files__": {"file": ("list.csv", b"telefono\n3331234567\n", "text/csv")}}
 
@@ -161,6 +178,7 @@ TARGETS: dict[str, Callable[[World, str], dict[str, Any]]] = {
     "queue": lambda w, loc: {"queue_id": w.make_queue(loc)},
     "service": lambda w, loc: {"service_id": w.make_service(loc)},
     "pause_reason": lambda w, loc: {"reason_id": w.make_pause_reason(loc)},
+    "order": _order,
 }
 
 
@@ -255,6 +273,12 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
         ("POST", "/api/v1/me/phone/auto-answer"): lambda: {"on": True},
         ("POST", "/api/v1/me/phone/wrap-up"): lambda: {"outcome": "done"},
         ("POST", "/api/v1/me/phone/transfer"): lambda: {"target": "+390212345678"},
+        ("POST", "/api/v1/me/phone/mute"): lambda: {"on": True},
+        ("POST", "/api/v1/me/phone/dtmf"): lambda: {"digits": "12#"},
+        ("POST", "/api/v1/me/phone/order"): lambda: {"values": {"x": "y"}},
+        ("PUT", "/api/v1/campaigns/{campaign_id}/order-form"): lambda: {
+            "fields": [{"name": f"f{n}", "label": "Field", "kind": "text"}]
+        },
         ("POST", "/api/v1/supervision/operators/{user_id}/pause"): lambda: {"reason": "lunch"},
         ("POST", "/api/v1/supervision/operators/{user_id}/message"): lambda: {"text": "hi"},
         ("POST", "/api/v1/supervision/operators/{user_id}/monitor"): lambda: {"mode": "listen"},

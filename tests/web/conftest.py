@@ -48,9 +48,10 @@ def live_server(
     ctx = build_context(settings)
     seed_demo(ctx)
     port = free_port()
+    app = build_app(ctx)
     server = uvicorn.Server(
         uvicorn.Config(
-            build_app(ctx), host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
@@ -60,7 +61,7 @@ def live_server(
         if time.monotonic() > deadline:
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "ctx": ctx}
+    yield {"url": f"http://127.0.0.1:{port}", "ctx": ctx, "app": app}
     server.should_exit = True
     thread.join(timeout=10)
 

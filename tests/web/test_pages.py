@@ -19,6 +19,7 @@ from centralino.web import (
     panel,
     setup,
     setup_lists,
+    setup_orders,
     setup_queues,
     setup_services,
     statistics,
@@ -140,7 +141,7 @@ def test_every_page_is_in_the_access_table() -> None:
         r.path
         for mod in (
             pages, admin, campaigns, inbound, panel, setup, setup_queues, setup_services,
-            setup_lists, statistics, supervision,
+            setup_lists, setup_orders, statistics, supervision,
         )
         for r in mod.router.routes
         if isinstance(r, APIRoute) and "GET" in r.methods

@@ -25,9 +25,11 @@ from centralino.api.dnc.routes import router as dnc_router
 from centralino.api.events import router as events_router
 from centralino.api.imports.routes import router as imports_router
 from centralino.api.inbound_services.routes import router as inbound_services_router
+from centralino.api.orders.routes import router as orders_router
 from centralino.api.orgs.routes import router as orgs_router
 from centralino.api.pause_reasons.routes import router as pause_reasons_router
 from centralino.api.phone.routes import router as phone_router
+from centralino.api.phone_bar.routes import router as phone_bar_router
 from centralino.api.queues.routes import router as queues_router
 from centralino.api.records.routes import router as records_router
 from centralino.api.reports.routes import router as reports_router
@@ -62,6 +64,8 @@ def api_router() -> APIRouter:
         calls_router,
         transfers_router,
         phone_router,
+        phone_bar_router,
+        orders_router,
         supervision_router,
         audit_router,
     )

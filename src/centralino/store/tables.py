@@ -529,3 +529,34 @@ service_level_alerts = Table(
     Column("details", json_type(), nullable=False),  # the checks: criterion, value, thresholds
     Index("ix_service_level_alerts_company_id_at", "company_id", "at"),
 )
+
+# OUT-7: each campaign's order form (PDA), its fields in order.
+order_forms = Table(
+    "order_forms",
+    metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("fields", json_type(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# OUT-7: an order taken on a call, with its vocal order (the WAV under the data directory).
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("attempt_id", ForeignKey("attempts.id", ondelete="SET NULL"), nullable=True),
+    Column("record_id", ForeignKey("records.id", ondelete="SET NULL"), nullable=True),
+    Column("call_id", Integer, nullable=False),  # the engine's call id (per engine run)
+    Column("number", String(32), nullable=False),
+    Column("values", json_type(), nullable=False),
+    Column("recording", String(500), nullable=True),  # relative to the data directory
+    Column("recording_seconds", Float, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("attempt_id", name="uq_orders_attempt_id"),
+    Index("ix_orders_campaign_id_created_at", "campaign_id", "created_at"),
+)

@@ -20,6 +20,7 @@ from centralino.store.repos.clients import ClientRepo
 from centralino.store.repos.dialing import DialingRepo
 from centralino.store.repos.dnc import DncRepo
 from centralino.store.repos.inbound_services import ServiceRepo
+from centralino.store.repos.orders import OrderRepo
 from centralino.store.repos.org import CompanyRepo, GroupRepo
 from centralino.store.repos.outcomes import OutcomeRepo
 from centralino.store.repos.pauses import PauseReasonRepo
@@ -61,6 +62,7 @@ class UnitOfWork:
         self.operator_states = OperatorStateRepo(c)
         self.calls = CallRepo(c)
         self.service_levels = ServiceLevelRepo(c)
+        self.orders = OrderRepo(c)
         return self
 
     def commit(self) -> None:

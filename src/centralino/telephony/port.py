@@ -116,7 +116,17 @@ class TelephonyPort(Protocol):
 
     def start_recording(self, leg: LegId, name: str) -> None: ...
 
-    def stop_recording(self, leg: LegId) -> None: ...
+    def stop_recording(self, leg: LegId) -> None:
+        """RECORDING_STOPPED follows, its info naming the file (`path`) and `seconds`."""
+        ...
+
+    def mute(self, leg: LegId, on: bool) -> None:
+        """Stop (or resume) carrying `leg`'s voice to the other side of its bridge."""
+        ...
+
+    def send_dtmf(self, leg: LegId, digits: str) -> None:
+        """Play keypad tones (0-9, *, #) down `leg`."""
+        ...
 
     def blind_transfer(self, leg: LegId, destination: str) -> None:
         """Send `leg` to `destination`, dropping whatever it is bridged to."""

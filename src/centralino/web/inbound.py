@@ -105,6 +105,8 @@ PHASE_LABELS = {
     "abandoned_queue": N_("Abandoned in the queue"),
     "operator_hangup": N_("Hung up by the operator"),
     "notes": N_("Operator's notes"),
+    "recording_started": N_("Recording started"),
+    "recording_stopped": N_("Recording stopped"),
     "hangup": N_("Hang-up"),
     "closure": N_("Closure"),
 }

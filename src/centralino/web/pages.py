@@ -27,6 +27,7 @@ from centralino.web import (
     panel,
     setup,
     setup_lists,
+    setup_orders,
     setup_queues,
     setup_services,
     statistics,
@@ -242,6 +243,7 @@ for _pages in (
     setup_queues,
     setup_services,
     setup_lists,
+    setup_orders,
     statistics,
     supervision,
 ):

@@ -50,6 +50,10 @@ SECTIONS: tuple[Section, ...] = (
         "/setup/dnc", N_("Do-not-call lists"), P.CAMPAIGNS_READ,
         N_("Numbers never dialled again: the company's list and each campaign's."),
     ),
+    Section(
+        "/setup/order-forms", N_("Order forms"), P.CAMPAIGNS_READ,
+        N_("Each campaign's order form (PDA), filled in by the operator during the call."),
+    ),
 )  # fmt: skip
 
 

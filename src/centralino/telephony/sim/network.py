@@ -9,10 +9,12 @@ phones are endpoints that answer at once. The engine cannot tell this driver fro
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import count
+from pathlib import Path
 
 from centralino.engine.clock import Clock, Timer
 from centralino.telephony.port import (
@@ -24,6 +26,7 @@ from centralino.telephony.port import (
     LegId,
     MonitorMode,
 )
+from centralino.telephony.sim.wav import write_wav
 
 ENDPOINT = "endpoint:"
 INFINITE = math.inf
@@ -91,6 +94,9 @@ class _Leg:
         self.recording: str | None = None
 
 
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
 def _no_fate(_number: str) -> Fate:
     return Fate(result=EventKind.INVALID_NUMBER, ring=0.5)
 
@@ -109,6 +115,7 @@ class SimNetwork:
         *,
         prompt_seconds: dict[str, float] | None = None,
         default_prompt_seconds: float = 5.0,
+        recordings_dir: Path | None = None,
     ) -> None:
         self.clock = clock
         self.fates = fates
@@ -121,6 +128,9 @@ class SimNetwork:
         self.monitors: dict[LegId, tuple[LegId, MonitorMode]] = {}
         self.recordings: list[tuple[LegId, str, float, float]] = []  # leg, name, start, end
         self._rec_started: dict[LegId, float] = {}
+        self.recordings_dir = recordings_dir  # where a stopped recording's WAV is written
+        self.muted: set[LegId] = set()  # legs whose voice the bridge no longer carries
+        self.dtmf_sent: dict[LegId, str] = {}  # keys sent down each leg, in order
         self.events_emitted = 0
 
     # --- wiring ---
@@ -237,6 +247,7 @@ class SimNetwork:
         peer = leg.peer
         del self._legs[leg.id]
         self.monitors.pop(leg.id, None)
+        self.muted.discard(leg.id)
         self._emit(EventKind.HUNG_UP, leg, cause=cause, peer=peer.id if peer else None)
         self._detach(leg)
 
@@ -405,11 +416,35 @@ class SimNetwork:
             self._stop_recording(lg)
 
     def _stop_recording(self, lg: _Leg) -> None:
+        """The recording ends; with a recordings directory its WAV file is written there
+        (`<name>.wav`, the name made safe for a file), named in the event's info."""
         name = lg.recording or ""
         lg.recording = None
-        start = self._rec_started.pop(lg.id, self.clock.now())
-        self.recordings.append((lg.id, name, start, self.clock.now()))
-        self._emit(EventKind.RECORDING_STOPPED, lg, info={"name": name})
+        now = self.clock.now()
+        start = self._rec_started.pop(lg.id, now)
+        self.recordings.append((lg.id, name, start, now))
+        info = {"name": name, "seconds": f"{now - start:.3f}"}
+        if self.recordings_dir is not None:
+            path = self.recordings_dir / (_SAFE.sub("_", name) + ".wav")
+            write_wav(path, now - start)
+            info["path"] = str(path)
+        self._emit(EventKind.RECORDING_STOPPED, lg, info=info)
+
+    def mute(self, leg: LegId, on: bool) -> None:
+        """The leg's voice no longer reaches the other side of its bridge (or again)."""
+        lg = self._live(leg)
+        if lg is None:
+            return
+        if on:
+            self.muted.add(lg.id)
+        else:
+            self.muted.discard(lg.id)
+
+    def send_dtmf(self, leg: LegId, digits: str) -> None:
+        """Keys played down the leg (to the customer's IVR, say): kept per leg."""
+        lg = self._live(leg)
+        if lg is not None and lg.state is not LegState.RINGING:
+            self.dtmf_sent[lg.id] = self.dtmf_sent.get(lg.id, "") + digits
 
     def blind_transfer(self, leg: LegId, destination: str) -> None:
         lg = self._live(leg)

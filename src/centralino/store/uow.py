@@ -25,6 +25,7 @@ from centralino.store.repos.outcomes import OutcomeRepo
 from centralino.store.repos.pauses import PauseReasonRepo
 from centralino.store.repos.queues import QueueRepo
 from centralino.store.repos.roles import RoleDefinitionRepo
+from centralino.store.repos.scripts import ScriptRepo
 from centralino.store.repos.service_levels import ServiceLevelRepo
 from centralino.store.repos.users import UserRepo
 
@@ -61,6 +62,7 @@ class UnitOfWork:
         self.operator_states = OperatorStateRepo(c)
         self.calls = CallRepo(c)
         self.service_levels = ServiceLevelRepo(c)
+        self.scripts = ScriptRepo(c)
         return self
 
     def commit(self) -> None:

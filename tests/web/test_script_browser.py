@@ -122,3 +122,19 @@ def test_an_operator_follows_the_script_of_a_campaign_call(
     assert rows[0]["path"] == ["saluto", "interesse"] and not rows[0]["complete"]
     assert rows[0]["campaign_id"] is not None and rows[0]["record_id"] is not None
     context.close()
+
+    # to the end: its outcome is put in the after-call form (the customer may have hung up
+    # meanwhile: the script stays through the after-call work)
+    box = page.locator("#script-box")
+    box.get_by_label("Sì").check()
+    box.get_by_role("button", name="Next").click()
+    expect(page.locator("#script-text")).to_contain_text("Che giorno")
+    page.locator("#script-input").fill("2026-12-10")
+    box.get_by_role("button", name="Next").click()
+    expect(page.locator("#script-done")).to_contain_text("Suggested outcome: positive")
+    if page.locator("#phone-state").inner_text() == "Talking":
+        page.locator("h1").click()
+        page.keyboard.press("h")
+    expect(page.locator("#phone-state")).to_have_text("Wrap-up", timeout=5_000)
+    expect(page.get_by_label("Outcome")).to_have_value("positive", timeout=5_000)
+    expect(box).to_be_visible()

@@ -47,11 +47,18 @@
 
   const stepOf = (id) => data.script.steps.find((s) => s.id === id);
 
+  // An option's label as the script says it; a yes/no left unlabelled in the page's language.
+  const optionLabel = (step, o) => {
+    if (step.kind === "yes_no" && o.label === o.value) {
+      return o.value === "yes" ? labels.labelYes : labels.labelNo;
+    }
+    return o.label;
+  };
+
   const answerLabel = (step, value) => {
     if (step.kind === "choice" || step.kind === "yes_no") {
       const o = step.options.find((x) => x.value === value);
-      if (step.kind === "yes_no") return value === "yes" ? labels.labelYes : labels.labelNo;
-      return o ? o.label : value;
+      return o ? optionLabel(step, o) : value;
     }
     if (step.kind === "none") return "✓";
     return value === "" ? labels.labelEmpty : value;
@@ -73,8 +80,7 @@
         Object.assign(radio, { type: "radio", name, value: o.value, required: true });
         radio.checked = previous === o.value;
         if (i === 0) radio.id = "script-input";
-        const text = step.kind === "yes_no" ? (o.value === "yes" ? labels.labelYes : labels.labelNo) : o.label;
-        label.append(radio, ` ${text}`);
+        label.append(radio, ` ${optionLabel(step, o)}`);
         group.append(label);
       });
       wrap.append(group);

@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from centralino.api.deps import get_ctx
-from centralino.api.phone.routes import _ACCESS, Caller, caller
+from centralino.api.deps import access, get_ctx
+from centralino.api.phone.routes import Caller, caller
 from centralino.api.scripts.schemas import AnswersIn, MyScriptOut
 from centralino.domain.errors import IllegalTransition
 from centralino.engine.clock import to_datetime
@@ -23,6 +23,7 @@ from centralino.services import scripts
 from centralino.services.context import ServiceContext
 
 router = APIRouter(prefix="/me/phone", tags=["phone"])
+_ACCESS = access("calls.handle", "phone", self_only=True)
 _REMEMBERED = 10_000  # calls whose record is remembered for their after-call work
 
 

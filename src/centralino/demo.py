@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
+from centralino.demo_scripts import seed_demo_scripts
 from centralino.domain.access import Principal
 from centralino.domain.org import GroupKind
 from centralino.domain.outbound.campaign import CampaignState, DialMode, Window
@@ -119,9 +120,12 @@ def seed_demo(ctx: ServiceContext) -> bool:
             password=DEMO_PASSWORD, client_id=client.id if du.role is Role.CLIENT else None,
             roles=[GrantRequest(du.role, g.id)],
         )  # fmt: skip
-    seed_demo_campaign(ctx, actor, groups["vendite"].id, client.id)
+    campaign_id = seed_demo_campaign(ctx, actor, groups["vendite"].id, client.id)
     seed_demo_inbound(ctx, actor, groups["helpdesk"].id, groups["partner_team"].id,
                       groups["vendite"].id, client.id)  # fmt: skip
+    seed_demo_scripts(
+        ctx, actor, campaign_id, groups["vendite"].id, DEMO_SERVICE, groups["helpdesk"].id
+    )
     return True
 
 

@@ -206,6 +206,23 @@ class Phones:
         )  # fmt: skip
         return out
 
+    def call_in_hand(self, actor: Principal) -> tuple[CallRecord, CallRun | None] | None:
+        """The record of the call I talk on or wrap up (with its live run while it lasts),
+        for the parts of the panel that follow a call (scripts)."""
+        op_id = f"user:{actor.user_id}"
+        center = self.live.center_of(actor.company_id)
+        if center is None or not center.has_operator(op_id):
+            return None
+        op = center.operator(op_id)
+        if op.call is not None:
+            return op.call.record, op.call
+        if op.presence.state is S.WRAP_UP:
+            desk = self._desk(actor.company_id)
+            person = desk.people.get(op_id) if desk else None
+            if person is not None and person.last is not None:
+                return person.last, None
+        return None
+
     # --- the panel's buttons ---
 
     def login(self, actor: Principal, session: Session) -> None:

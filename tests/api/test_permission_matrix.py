@@ -46,10 +46,12 @@ READ_PERMISSION: dict[str, str] = {
     "transfer_target": "calls.handle",
     "operator": "realtime.read",  # an operator as live supervision sees them
     "order": "campaigns.read",
+    "script": "campaigns.read",
+    "script_answers": "stats.read",
 }
 
 # Resources with no client link: a client user never sees one, whatever its permissions.
-CLIENT_BLIND = frozenset({"queue"})
+CLIENT_BLIND = frozenset({"queue", "script"})
 # Company-wide resources: the same in every group of a company, changed at its root only.
 COMPANY_WIDE = frozenset({"pause_reason"})
 
@@ -161,6 +163,18 @@ def _order(w: World, loc: str) -> dict[str, Any]:
     return {"order_id": row.id}
 
 
+def _script(w: World, loc: str) -> dict[str, Any]:
+    """A one-step call script owned by the location's team."""
+    from centralino.services import scripts
+
+    body = {
+        "name": f"script{next(_seq)}",
+        "group_id": w.target_group(loc).id,
+        "steps": [{"id": "hello", "text": "Hello {name}"}],
+    }
+    return {"script_id": scripts.create_script(w.ctx, w.admin(), body).id}
+
+
 # a body sent as multipart form data rather than JSON
 UPLOAD = {"__files__": {"file": ("list.csv", b"telefono\n3331234567\n", "text/csv")}}
 
@@ -179,6 +193,7 @@ TARGETS: dict[str, Callable[[World, str], dict[str, Any]]] = {
     "service": lambda w, loc: {"service_id": w.make_service(loc)},
     "pause_reason": lambda w, loc: {"reason_id": w.make_pause_reason(loc)},
     "order": _order,
+    "script": _script,
 }
 
 
@@ -269,6 +284,13 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
             "company_id": w.company_b if loc == "foreign" else w.company_a,
         },
         ("PATCH", "/api/v1/pause-reasons/{reason_id}"): lambda: {"label": f"Label {n}"},
+        ("POST", "/api/v1/scripts"): lambda: {
+            "name": f"script{n}",
+            "group_id": group,
+            "steps": [{"id": "hello", "text": "Hello"}],
+        },
+        ("PATCH", "/api/v1/scripts/{script_id}"): lambda: {"name": f"renamed{n}"},
+        ("POST", "/api/v1/me/phone/script"): lambda: {"call_id": 1, "answers": {}},
         ("POST", "/api/v1/me/phone/pause"): lambda: {"reason": "lunch"},
         ("POST", "/api/v1/me/phone/auto-answer"): lambda: {"on": True},
         ("POST", "/api/v1/me/phone/wrap-up"): lambda: {"outcome": "done"},

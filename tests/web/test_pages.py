@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from centralino.domain.roles import DEFAULT_PERMISSIONS, Permission, Role
-from centralino.services import dnc
+from centralino.services import dnc, scripts
 from centralino.services.context import ServiceContext
 from centralino.web import (
     admin,
@@ -21,6 +21,7 @@ from centralino.web import (
     setup_lists,
     setup_orders,
     setup_queues,
+    setup_scripts,
     setup_services,
     statistics,
     supervision,
@@ -140,8 +141,8 @@ def test_every_page_is_in_the_access_table() -> None:
     get_pages = {
         r.path
         for mod in (
-            pages, admin, campaigns, inbound, panel, setup, setup_queues, setup_services,
-            setup_lists, setup_orders, statistics, supervision,
+            pages, admin, campaigns, inbound, panel, setup, setup_queues, setup_scripts,
+            setup_services, setup_lists, setup_orders, statistics, supervision,
         )
         for r in mod.router.routes
         if isinstance(r, APIRoute) and "GET" in r.methods
@@ -161,6 +162,14 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
     sibling_campaign = world.make_campaign("sibling")
     queue_ids = {loc: world.make_queue(loc) for loc in ("own", "sibling", "foreign")}
     service_ids = {loc: world.make_service(loc) for loc in ("own", "sibling")}
+    script_ids = {
+        loc: scripts.create_script(
+            world.ctx, world.admin(),
+            {"name": f"script-{loc}", "group_id": world.target_group(loc).id,
+             "steps": [{"id": "hi", "text": "Hello"}]},
+        ).id
+        for loc in ("own", "sibling")
+    }  # fmt: skip
     for loc in ("own", "sibling", "foreign"):
         world.make_pause_reason(loc)
     hidden_numbers = ("+390699999991", "+48221234567")  # a sibling campaign's, company B's
@@ -178,7 +187,9 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
                 ("own", path.format(campaign_id=own_campaign)),
                 ("sibling", path.format(campaign_id=sibling_campaign)),
             ]
-        for name, ids in (("queue_id", queue_ids), ("service_id", service_ids)):
+        for name, ids in (
+            ("queue_id", queue_ids), ("service_id", service_ids), ("script_id", script_ids),
+        ):  # fmt: skip
             if "{" + name + "}" in path:
                 targets = [(loc, path.format(**{name: ids[loc]})) for loc in ("own", "sibling")]
         for loc, url in targets:
@@ -195,7 +206,7 @@ def test_page_matrix(app: Any, world: World, role: Role | None) -> None:
                 "{campaign_id}" in path and Permission.CAMPAIGNS_READ in DEFAULT_PERMISSIONS[role]
             )
             # a queue has no client: a client user never sees one
-            client_blind = "{queue_id}" in path and role is Role.CLIENT
+            client_blind = ("{queue_id}" in path or "{script_id}" in path) and role is Role.CLIENT
             if (loc == "sibling" and role is not Role.SYSTEM_ADMIN) or client_blind:
                 expected = 404
             elif granted:

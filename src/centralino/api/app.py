@@ -33,6 +33,8 @@ from centralino.api.phone_bar.routes import router as phone_bar_router
 from centralino.api.queues.routes import router as queues_router
 from centralino.api.records.routes import router as records_router
 from centralino.api.reports.routes import router as reports_router
+from centralino.api.scripts.phone_routes import router as phone_script_router
+from centralino.api.scripts.routes import router as scripts_router
 from centralino.api.service_levels.routes import router as service_levels_router
 from centralino.api.supervision.routes import router as supervision_router
 from centralino.api.transfers.routes import router as transfers_router
@@ -66,6 +68,8 @@ def api_router() -> APIRouter:
         phone_router,
         phone_bar_router,
         orders_router,
+        phone_script_router,
+        scripts_router,
         supervision_router,
         audit_router,
     )

@@ -560,3 +560,58 @@ orders = Table(
     UniqueConstraint("attempt_id", name="uq_orders_attempt_id"),
     Index("ix_orders_campaign_id_created_at", "campaign_id", "created_at"),
 )
+
+# OUT-6: call scripts (domain.scripts.Script.as_json()), the campaigns and services each
+# applies to (one script per campaign, one per service), and the answers given in a call.
+scripts = Table(
+    "scripts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("group_id", ForeignKey("groups.id"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("body", json_type(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("company_id", "name", name="uq_scripts_company_name"),
+    Index("ix_scripts_group_id", "group_id"),
+)
+
+script_links = Table(
+    "script_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("script_id", ForeignKey("scripts.id", ondelete="CASCADE"), nullable=False),
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=True),
+    UniqueConstraint("campaign_id", name="uq_script_links_campaign_id"),
+    UniqueConstraint("service_id", name="uq_script_links_service_id"),
+    Index("ix_script_links_script_id", "script_id"),
+)
+
+# One row per call, operator and start of the call (the engine numbers calls anew when it
+# restarts, so the start tells two calls with the same engine id apart).
+script_answers = Table(
+    "script_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    Column("call_id", Integer, nullable=False),  # the engine's id of the call
+    Column("call_started_at", UTCDateTime(), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("script_id", ForeignKey("scripts.id", ondelete="SET NULL"), nullable=True),
+    Column("script_name", String(80), nullable=False),
+    Column("campaign_id", Integer, nullable=True),
+    Column("service", String(120), nullable=True),
+    Column("record_id", Integer, nullable=True),
+    Column("number", String(32), nullable=False),
+    Column("answers", json_type(), nullable=False),  # step id -> answer, along the path
+    Column("path", json_type(), nullable=False),  # step ids answered, in order
+    Column("complete", Boolean, nullable=False),
+    Column("outcome", String(32), nullable=True),  # suggested by the end reached
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint(
+        "company_id", "call_id", "user_id", "call_started_at", name="uq_script_answers_call"
+    ),
+    Index("ix_script_answers_company_id_updated_at", "company_id", "updated_at"),
+)

@@ -26,6 +26,7 @@ from centralino.store.repos.outcomes import OutcomeRepo
 from centralino.store.repos.pauses import PauseReasonRepo
 from centralino.store.repos.queues import QueueRepo
 from centralino.store.repos.roles import RoleDefinitionRepo
+from centralino.store.repos.scripts import ScriptRepo
 from centralino.store.repos.service_levels import ServiceLevelRepo
 from centralino.store.repos.users import UserRepo
 
@@ -63,6 +64,7 @@ class UnitOfWork:
         self.calls = CallRepo(c)
         self.service_levels = ServiceLevelRepo(c)
         self.orders = OrderRepo(c)
+        self.scripts = ScriptRepo(c)
         return self
 
     def commit(self) -> None:

@@ -47,6 +47,10 @@ SECTIONS: tuple[Section, ...] = (
         N_("The reasons operators give when they pause, with their time limits."),
     ),
     Section(
+        "/setup/scripts", N_("Call scripts"), P.CAMPAIGNS_READ,
+        N_("The questions operators read in a call, their answers and where each leads."),
+    ),
+    Section(
         "/setup/dnc", N_("Do-not-call lists"), P.CAMPAIGNS_READ,
         N_("Numbers never dialled again: the company's list and each campaign's."),
     ),

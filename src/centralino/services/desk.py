@@ -66,7 +66,8 @@ def _seen_campaigns(uow: UnitOfWork, actor: Principal) -> list[Campaign]:
 
 
 def _contact_view(x: Contact, campaign: Campaign, zone: ZoneInfo) -> dict[str, Any]:
-    columns = [{"name": c, "value": x.data.get(c)} for c in x.columns]
+    raw = {p: x.phone_raw for p in x.phone_columns[:1]}  # the number dialed, as imported
+    columns = [{"name": c, "value": x.data.get(c, raw.get(c))} for c in x.columns]
     known = set(x.columns)
     columns += [{"name": k, "value": v} for k, v in x.data.items() if k not in known]
     return {

@@ -20,6 +20,7 @@ from centralino.store.tables import (
     calls,
     contact_lists,
     groups,
+    import_jobs,
     operator_states,
     outcomes,
     records,
@@ -36,7 +37,9 @@ class Contact:
     list_id: int
     list_name: str
     columns: list[str]  # the file's columns in its order
+    phone_columns: list[str]  # the columns read as phone numbers (not kept in `data`)
     phone: str
+    phone_raw: str
     name: str | None
     email: str | None
     timezone: str
@@ -65,10 +68,18 @@ class Pick:
 def _contact(r: Any) -> Contact:
     return Contact(
         id=r.id, campaign_id=r.campaign_id, list_id=r.list_id, list_name=r.list_name,
-        columns=[str(c) for c in (r.columns or [])], phone=r.phone, name=r.name,
+        columns=[str(c) for c in (r.columns or [])], phone_columns=_phones(r.mapping),
+        phone=r.phone, phone_raw=r.phone_raw, name=r.name,
         email=r.email, timezone=r.timezone, state=r.state, attempts=r.attempts,
         next_at=r.next_at, last_outcome=r.last_outcome, data=dict(r.data or {}),
     )  # fmt: skip
+
+
+def _phones(mapping: Any) -> list[str]:
+    """The phone columns of an import job's mapping (`{"columns": {"phone": [...]}}`)."""
+    columns = mapping.get("columns") if isinstance(mapping, dict) else None
+    phones = columns.get("phone") if isinstance(columns, dict) else None
+    return [str(p) for p in phones] if isinstance(phones, list) else []
 
 
 def _like_escape(text: str) -> str:
@@ -81,10 +92,18 @@ class DeskRepo:
 
     def _contacts(self) -> Any:
         r = records
+        job = (
+            select(import_jobs.c.mapping)
+            .where(import_jobs.c.list_id == r.c.list_id)
+            .order_by(import_jobs.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
         return select(
             r.c.id, r.c.campaign_id, r.c.list_id, contact_lists.c.name.label("list_name"),
-            contact_lists.c.columns, r.c.phone, r.c.name, r.c.email, r.c.timezone, r.c.state,
-            r.c.attempts, r.c.next_at, r.c.last_outcome, r.c.data,
+            contact_lists.c.columns, job.label("mapping"), r.c.phone, r.c.phone_raw, r.c.name,
+            r.c.email, r.c.timezone, r.c.state, r.c.attempts, r.c.next_at, r.c.last_outcome,
+            r.c.data,
         ).join(contact_lists, contact_lists.c.id == r.c.list_id)  # fmt: skip
 
     def contact(self, record_id: int) -> Contact | None:

@@ -153,8 +153,10 @@ def test_an_operator_works_a_preview_record_and_books_a_callback(
     rome = ZoneInfo("Europe/Rome")
     due = (datetime.now(UTC) + timedelta(minutes=2)).astimezone(rome)
     due = due.replace(second=0, microsecond=0)
-    wrap.get_by_label("When (my time)").fill(due.strftime("%Y-%m-%dT%H:%M"))
+    wrap.get_by_label("Callback: When (my time)").fill(due.strftime("%Y-%m-%dT%H:%M"))
     wrap.get_by_label("me", exact=True).check()
+    assert page.evaluate("document.documentElement.scrollHeight") <= 768
+    shot(page, "panel-outbound-wrap-up")
     wrap.get_by_role("button", name="Save").click()
     page.wait_for_function(
         "() => document.getElementById('phone-state').textContent !== 'Wrap-up'", timeout=10_000

@@ -24,7 +24,7 @@ def test_the_panel_holds_the_desk(client: TestClient, world: World) -> None:
     html = client.get("/panel").text
     for part in (
         'id="desk-contact"', 'id="desk-columns"', 'id="desk-attempts"', 'id="desk-callbacks"',
-        'id="desk-wrapup-slot"', '<template id="desk-wrapup-template">', 'id="desk-outcome"',
+        '<template id="desk-wrapup-template">', 'id="desk-outcome"',
         'type="datetime-local" id="desk-cb-at"',
         'id="desk-manual"', 'id="desk-picks"', 'id="desk-colleagues"', 'id="desk-day"',
         '<script src="/static/panel_desk.js" defer></script>',

@@ -7,6 +7,7 @@ on the loop (`centralino.desk`). Every route acts for the caller alone.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from centralino.api.desk.schemas import (
     SkipIn,
 )
 from centralino.api.phone.routes import Caller, caller
-from centralino.domain.errors import InvalidInput
+from centralino.domain.errors import DomainError, InvalidInput
 from centralino.services import callbacks
 from centralino.services import desk as desk_service
 from centralino.services.context import ServiceContext
@@ -153,7 +154,13 @@ async def wrap_up(
         desk.note_wrap_up(c.phones.live, c.principal, body.call_id, due_at, body.notes)
     else:
         outcome, positive = body.outcome, False
-    c.phones.wrap_up(c.principal, outcome, positive, body.notes)
+    try:
+        c.phones.wrap_up(c.principal, outcome, positive, body.notes)
+    except Exception:
+        if hand.campaign_id is not None:  # nothing closed: the source forgets the date
+            with contextlib.suppress(DomainError):
+                desk.note_wrap_up(c.phones.live, c.principal, body.call_id, None, None)
+        raise
     booked = None
     if due_at is not None and hand.claim is not None and hand.campaign_id is not None:
         assert cb is not None

@@ -102,18 +102,20 @@
     calls.replaceChildren(...card.calls.map((c) => row([
       el("span", c.at_local, "nowrap"), c.direction, c.queue, c.result, c.operator || "—",
     ])));
-    if (!card.calls.length) calls.append(row([L.labelNone, "", "", "", ""]));
     const list = $("desk-number-records");
     list.replaceChildren(...card.records.map((r) => el("li", `${r.name || "—"} · ${r.campaign} · ${r.list}`)));
-    if (!card.records.length) list.append(el("li", L.labelNone, "muted"));
+    $("desk-number-calls").closest(".table-wrap").hidden = !card.calls.length;
+    $("desk-number-calls-h").hidden = !card.calls.length;
+    list.hidden = $("desk-number-records-h").hidden = !card.records.length;
+    $("desk-number-none").hidden = !!(card.calls.length || card.records.length);
   };
 
   const fillWrapUp = (card) => {
     const select = $("desk-outcome");
     const options = [new Option(L.labelChoose, "")];
     for (const o of card.outcomes) {
-      const kind = o.positive ? L.labelPositive : o.kind === "negative" ? L.labelNegative : o.kind;
-      options.push(new Option(`${o.label} (${kind})`, o.code));
+      const kind = o.positive ? L.labelPositive : o.kind === "negative" ? L.labelNegative : null;
+      options.push(new Option(kind ? `${o.label} (${kind})` : o.label, o.code));
     }
     select.replaceChildren(...options);
     const users = $("desk-cb-user");
@@ -147,12 +149,23 @@
   };
   const dropWrapUp = () => {
     wrapFor = null;
-    $("desk-wrapup-slot").replaceChildren();
+    const slot = $("desk-wrapup-slot");
+    if (slot) slot.replaceChildren();
   };
   const showWrapUp = (card) => {
-    const slot = $("desk-wrapup-slot");
+    let slot = $("desk-wrapup-slot");
+    if (!slot) { // in the call's card, where the plain after-call form is
+      slot = el("div");
+      slot.id = "desk-wrapup-slot";
+      $("wrapup-box").after(slot);
+    }
     slot.replaceChildren($("desk-wrapup-template").content.cloneNode(true));
-    $("desk-wrapup").addEventListener("submit", saveWrapUp);
+    const form = $("desk-wrapup");
+    form.addEventListener("submit", saveWrapUp);
+    form.addEventListener("change", () => {
+      const who = form.querySelector('input[name="cb-for"]:checked').value;
+      $("desk-cb-user-box").hidden = who !== "colleague";
+    });
     fillWrapUp(card);
   };
 

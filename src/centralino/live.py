@@ -2,14 +2,14 @@
 
 One engine per company (its own simulated network, queues, services and campaigns).
 Every few seconds the live engine reads the store: active campaigns with power or
-predictive dialing (and preview, when bots work it) are dialed through
-`StoreDialSource`, paused or finished ones stop dialing (calls in progress end
-normally); queues, services with their numbers and IVR menus, queue members and
-pause reasons are applied to the running engine (calls in progress keep going). Every
-finished call leg and every operator state change goes back to the store in the same
-pass. With `bots` (the demo) the campaigns' and queues' operators are bot operators,
-and simulated callers ring every service number; otherwise operators work from the
-panel. Until a SIP driver exists the network is the simulated one.
+predictive dialing are dialed through `StoreDialSource` (preview and manual ones by
+the people of the operator panel, preview also by bots), paused or finished ones stop
+dialing (calls in progress end normally); queues, services with their numbers and IVR
+menus, queue members and pause reasons are applied to the running engine (calls in
+progress keep going). Every finished call leg and every operator state change goes back
+to the store in the same pass. With `bots` (the demo) the campaigns' and queues'
+operators are bot operators, and simulated callers ring every service number; otherwise
+operators work from the panel. Until a SIP driver exists the network is the simulated one.
 """
 
 from __future__ import annotations
@@ -187,9 +187,11 @@ class LiveCenter:
         site = self.sites.get(company_id)
         if site is None:
             site = _Site(company_id, self.clock, self)
+            # people dial their previews from the panel: the listener keeps the engine
+            # from dialing for them (and dials for the bots)
+            site.center.preview_listeners.append(self._bot_preview(site))
             if self.bots:
                 site.center.wrap_up_listeners.append(self._bot_wrap_up(site))
-                site.center.preview_listeners.append(self._bot_preview(site))
                 site.center.paused_listeners.append(self._bot_paused(site))
             self.sites[company_id] = site
         return site
@@ -346,17 +348,15 @@ class LiveCenter:
         live: list[str] = []
         wanted: dict[str, list[str]] = {}  # bot operator -> the active campaigns they are on
         for c in active:
-            if c.dial_mode is DialMode.MANUAL or (
-                c.dial_mode is DialMode.PREVIEW and not self.bots
-            ):
-                continue  # the operator panel drives these
-            name = f"campaign:{c.id}"
+            name = f"campaign:{c.id}"  # preview and manual: people dial from the panel
             live.append(name)
             if not center.has_campaign(name):
                 self._add_campaign(site, c, name)
             else:
                 center.resume_dialing(name)
             for uid, username in operators[c.id]:
+                if c.dial_mode is DialMode.MANUAL and f"user:{uid}" not in site.humans:
+                    continue  # a bot never picks records by hand
                 wanted.setdefault(f"user:{uid}", []).append(name)
                 site.usernames[f"user:{uid}"] = username
         if self.bots:
@@ -465,7 +465,7 @@ class LiveCenter:
 
     def _bot_preview(self, site: _Site):  # type: ignore[no-untyped-def]
         def preview(op_id: str, _dial: Dial) -> None:
-            if op_id in site.humans:
+            if op_id in site.humans or not self.bots:
                 return
             self.clock.call_later(self._rng.uniform(2.0, 6.0), self._dial, site, op_id)
 

@@ -301,6 +301,9 @@ def sample_body(route: Route, w: World, loc: str, params: dict[str, Any]) -> Any
         ("PUT", "/api/v1/campaigns/{campaign_id}/order-form"): lambda: {
             "fields": [{"name": f"f{n}", "label": "Field", "kind": "text"}]
         },
+        ("POST", "/api/v1/me/desk/preview/skip"): lambda: {"reason": "not today"},
+        ("POST", "/api/v1/me/desk/records/dial"): lambda: {"record_id": 1},
+        ("POST", "/api/v1/me/desk/wrap-up"): lambda: {"call_id": 1, "outcome": "done"},
         ("POST", "/api/v1/supervision/operators/{user_id}/pause"): lambda: {"reason": "lunch"},
         ("POST", "/api/v1/supervision/operators/{user_id}/message"): lambda: {"text": "hi"},
         ("POST", "/api/v1/supervision/operators/{user_id}/monitor"): lambda: {"mode": "listen"},

@@ -21,6 +21,7 @@ from centralino.api.callbacks.routes import router as callbacks_router
 from centralino.api.calls.routes import router as calls_router
 from centralino.api.campaigns.routes import router as campaigns_router
 from centralino.api.compliance.routes import router as compliance_router
+from centralino.api.desk.routes import router as desk_router
 from centralino.api.dnc.routes import router as dnc_router
 from centralino.api.events import router as events_router
 from centralino.api.imports.routes import router as imports_router
@@ -70,6 +71,7 @@ def api_router() -> APIRouter:
         orders_router,
         phone_script_router,
         scripts_router,
+        desk_router,
         supervision_router,
         audit_router,
     )

@@ -603,6 +603,17 @@ class Center:
             raise InvalidInput(f"operator {op_id} has no record in preview", "operator")
         self._dial_for(op, dial)
 
+    def skip_preview(self, op_id: str) -> Dial:
+        """The operator passes on the record shown: it goes back to its source's owner
+        (the caller settles it), and the operator is free for the next one."""
+        op = self._op(op_id)
+        dial, op.preview = op.preview, None
+        if dial is None:
+            raise InvalidInput(f"operator {op_id} has no record in preview", "operator")
+        if op.presence.state is S.RESERVED and op.call is None:
+            self._after_call(op)
+        return dial
+
     def dial_manual(self, op_id: str, dial: Dial) -> None:
         """The operator picked a record from the list and calls it."""
         op = self._op(op_id)

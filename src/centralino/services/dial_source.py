@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
+from datetime import datetime
 
 from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import DomainError
@@ -50,6 +51,12 @@ class StoreDialSource:
         self.campaign_id = campaign_id
         self.user_of = user_of
         self.present = present  # users logged in on the campaign: their callbacks wait
+        self._wrap_ups: dict[int, tuple[datetime | None, str | None]] = {}
+
+    def wrap_up(self, attempt_id: int, chosen_at: datetime | None, notes: str | None) -> None:
+        """What the operator adds to the outcome of an attempt about to finish: the date of
+        a dated outcome (its callback is booked by the panel) and the notes."""
+        self._wrap_ups[attempt_id] = (chosen_at, notes)
 
     @property
     def exhausted(self) -> bool:
@@ -97,9 +104,11 @@ class StoreDialSource:
         if code is None:
             return  # still up when the engine stopped: recovery settles it after a restart
         user = self.user_of(record.operator) if record.operator else None
+        chosen_at, notes = self._wrap_ups.pop(dial.ref.attempt_id, (None, None))
         self._safely(
             "finished", dialing.finish, self.ctx, dial.ref.attempt_id, code,
-            user_id=user, cause=record.hangup_cause,
+            user_id=user, cause=record.hangup_cause, chosen_at=chosen_at, notes=notes,
+            add_callback=chosen_at is None,
         )  # fmt: skip
 
     def _safely(self, what: str, fn: Callable[..., object], *args: object, **kw: object) -> None:

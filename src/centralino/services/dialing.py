@@ -64,6 +64,7 @@ def claim(
     *,
     present: Collection[int] = (),
     personal_only: bool = False,
+    record_id: int | None = None,
 ) -> list[Claim]:
     """Lease up to `wanted` records allowed now and open an attempt for each; the attempt
     keeps the rule that allowed it, with the pacing rule that asked for the dial.
@@ -71,7 +72,7 @@ def claim(
     A record whose due callback is personal goes to its operator (`user_id`); the pool
     (`user_id` None) takes it only when its operator is not among `present` and the
     campaign's grace time is over. `personal_only`: just the personal callbacks of
-    `user_id`."""
+    `user_id`; `record_id`: that record alone (an operator picked it by hand)."""
     now = ctx.now()
     with ctx.uow() as uow:
         c = _campaign(uow, campaign_id)
@@ -85,7 +86,9 @@ def claim(
         while len(found) < wanted and scanned < (3 if personal_only else 20):
             limit = max(wanted * 4, 20) + len(waiting)
             batch = [
-                x for x in uow.dialing.candidates(c.id, now, limit) if x.record_id not in waiting
+                x
+                for x in uow.dialing.candidates(c.id, now, limit, record_id)
+                if x.record_id not in waiting
             ]
             scanned += 1
             if not batch:
@@ -151,8 +154,10 @@ def finish(
     user_id: int | None = None,
     cause: str | None = None,
     callback_user_id: int | None = None,
+    add_callback: bool = True,
 ) -> RecordState:
-    """Close an attempt with an outcome and apply the outcome's rule to its record."""
+    """Close an attempt with an outcome and apply the outcome's rule to its record
+    (`add_callback` False: the caller books the callback of a dated outcome itself)."""
     now = ctx.now()
     with ctx.uow() as uow:
         att = uow.dialing.attempt(attempt_id)
@@ -178,7 +183,7 @@ def finish(
             uow.callbacks.close(cb.id, now)
         if decision.block_number:
             uow.dialing.add_dnc(c.company_id, c.id, rec.phone, f"outcome:{outcome_code}", now)
-        if decision.state is RecordState.CALLBACK and decision.next_at is not None:
+        if add_callback and decision.state is RecordState.CALLBACK and decision.next_at:
             scope = CallbackScope.ANYONE if callback_user_id is None else CallbackScope.COLLEAGUE
             uow.callbacks.add(
                 Callback(

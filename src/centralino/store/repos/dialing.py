@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, true, update
 
 from centralino.domain.outbound.outcomes import RecordState
 from centralino.domain.outbound.selection import Candidate
@@ -25,8 +25,11 @@ class DialingRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def candidates(self, campaign_id: int, now: datetime, limit: int) -> list[Candidate]:
-        """Dialable records due now, with their open callback and last abandon, best first."""
+    def candidates(
+        self, campaign_id: int, now: datetime, limit: int, record_id: int | None = None
+    ) -> list[Candidate]:
+        """Dialable records due now, with their open callback and last abandon, best first
+        (`record_id`: that record only, as an operator picks it by hand)."""
         cb = (
             select(
                 callbacks.c.record_id,
@@ -65,6 +68,7 @@ class DialingRepo:
                 records.c.state.in_(DIALABLE),
                 or_(records.c.next_at.is_(None), records.c.next_at <= now),
                 or_(records.c.locked_until.is_(None), records.c.locked_until < now),
+                true() if record_id is None else records.c.id == record_id,
             )
             .order_by(
                 cb.c.due_at.is_(None),

@@ -186,6 +186,10 @@ class Phones:
             person = desk.people.get(op_id) if desk else None
             if person is not None and person.last is not None:
                 call = record_view(person.last, None)
+        names = site.campaign_names if site else {}
+        for shown in (call, ringing := call_view(center, op.offer) if op.offer else None):
+            if shown is not None and shown["queue"] in names:  # "campaign:1" → its name
+                shown["queue"] = names[shown["queue"]]
         out.update(
             state=p.state.value,
             since=to_datetime(p.since) if p.since else None,
@@ -196,7 +200,7 @@ class Phones:
                 "id": int(camp.split(":", 1)[1]),
                 "name": site.campaign_names.get(camp, camp) if site else camp,
             },
-            ringing=call_view(center, op.offer) if op.offer is not None else None,
+            ringing=ringing,
             call=call,
             consulting=_consulting_label(center.transfers.consulting(op_id)),
             auto_answer=op.auto_answer,

@@ -133,7 +133,13 @@ def test_an_operator_takes_an_order_with_its_vocal_order(
     )
     expect(form).to_be_visible()  # the order can still be corrected after the call
     assert page.locator("#bar-box").is_hidden()
-    panel.get_by_role("button", name="Save", exact=True).click()
+    # a campaign's call closes with the campaign's own after-call form (its outcomes)
+    wrapup = page.locator("#desk-wrapup")
+    wrapup.get_by_label("Outcome").select_option(index=1)
+    wrapup.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_function(
+        "() => document.getElementById('phone-state').textContent !== 'Wrap-up'", timeout=10_000
+    )
 
     # the admin's editor of the campaign's form
     admin = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")

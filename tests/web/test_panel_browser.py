@@ -142,9 +142,9 @@ def test_an_operator_takes_a_call_in_the_panel(
     hangup = panel.get_by_role("button", name="Hang up")
     assert hangup.is_visible() and page.locator("#transfer-box").is_visible()
     page.locator("#transfer-target option").first.wait_for(state="attached", timeout=5_000)
+    shot(page, "panel")  # before the checks, so a page too big can be looked at
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     assert page.evaluate("document.documentElement.scrollHeight") <= 768
-    shot(page, "panel")
 
     page.keyboard.press("h")
     page.wait_for_function(

@@ -110,3 +110,10 @@ def test_a_file_written_by_a_csv_writer_is_split_by_its_delimiter(
         (row + [""] * width)[:width] for row in rows
     )
     assert detect_delimiter(buf.getvalue().splitlines()) == delimiter
+
+
+def test_a_short_windows_1252_file_whose_first_line_is_also_utf8() -> None:
+    """Found by the property above: 'Ç€' (C7 80) is valid UTF-8, 'À' (C0) is not; with the
+    whole file in hand its last line counts too, and the file is read as Windows-1252."""
+    data = "Ç€\nÀ".encode("cp1252")
+    assert data.decode(detect_encoding(data)) == "Ç€\nÀ"

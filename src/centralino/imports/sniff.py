@@ -49,18 +49,19 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    if _mostly_utf8(sample):
+    if _mostly_utf8(sample, complete):
         return "utf-8"
     if _CP1252_UNDEFINED.intersection(sample):
         return "latin-1"
     return "cp1252"
 
 
-def _mostly_utf8(sample: bytes) -> bool:
+def _mostly_utf8(sample: bytes, complete: bool) -> bool:
     """A UTF-8 file with a few lines pasted from a Windows-1252 one: most lines with
     accented letters still decode as UTF-8 (Windows-1252 text almost never does)."""
     good = bad = 0
-    for line in sample.split(b"\n")[:-1]:  # the last line may be cut
+    lines = sample.split(b"\n")
+    for line in lines if complete else lines[:-1]:  # the last line of a sample may be cut
         if line.isascii():
             continue
         try:

@@ -144,7 +144,12 @@ def seed_demo_inbound(
          "overflow": {"kind": "voicemail", "target": "assistenza"}, "announce_every": 60,
          "wrap_up_seconds": 60},
     )  # fmt: skip
-    tiers = [(u, 0) for u in care_bots] + [(u, 1) for u in partner_bots]
+    # Oscar (operator2) takes the help desk's calls as well as the campaign's (blended):
+    # a person who logs in as operator2 gets both; until then a bot works his line.
+    with ctx.uow() as uow:
+        oscar = uow.users.by_username("operator2")
+    people = [oscar.id] if oscar is not None else []
+    tiers = [(u, 0) for u in [*care_bots, *people]] + [(u, 1) for u in partner_bots]
     queues.set_members(ctx, actor, care.id, tiers)
     sales = queues.create_queue(
         ctx, actor, SALES_QUEUE, sales_team,

@@ -132,7 +132,7 @@ def test_an_operator_takes_an_order_with_its_vocal_order(
         "() => document.getElementById('phone-state').textContent === 'Wrap-up'", timeout=5_000
     )
     expect(form).to_be_visible()  # the order can still be corrected after the call
-    assert page.locator("#bar-box").is_hidden()
+    expect(page.locator("#bar-box")).to_be_hidden()
     # a campaign's call closes with the campaign's own after-call form (its outcomes)
     wrapup = page.locator("#desk-wrapup")
     wrapup.get_by_label("Outcome").select_option(index=1)

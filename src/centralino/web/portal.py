@@ -12,16 +12,10 @@ from fastapi import Request
 from centralino.services import campaigns, outcomes, service_levels
 from centralino.services.auth import Identity
 from centralino.web.campaigns import STATE_LABELS, live_figures
-from centralino.web.i18n import N_
 from centralino.web.render import ctx_of, locale_of, user_timezone
+from centralino.web.statistics import LEVEL_LABELS
 
 MAX_CAMPAIGNS = 50
-LEVEL_LABELS = {
-    "met": N_("Target met"),
-    "minimum": N_("Minimum kept, target missed"),
-    "missed": N_("Minimum missed"),
-    "no_calls": N_("No calls yet"),
-}
 
 
 def portal(request: Request, me: Identity) -> dict[str, Any] | None:

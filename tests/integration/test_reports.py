@@ -18,13 +18,13 @@ from typer.testing import CliRunner
 from centralino.cli import app
 from centralino.domain.access import Principal
 from centralino.domain.call_record import CallRecord, CallResult
-from centralino.domain.errors import Forbidden, NotFound
+from centralino.domain.errors import Forbidden, InvalidInput, NotFound
 from centralino.domain.reports import BucketBy, Filters
 from centralino.domain.roles import Role
-from centralino.reports import inbound
+from centralino.reports import inbound, request
 from centralino.reports.inbound import ReportQuery
 from centralino.reports.sheets import build
-from centralino.reports.xlsx import write_csv, write_xlsx
+from centralino.reports.xlsx import XLSX_ROWS, Column, Sheet, too_long, write_csv, write_xlsx
 from centralino.services import calls, queues, users
 from centralino.services.context import ServiceContext
 from centralino.services.users import GrantRequest
@@ -320,6 +320,39 @@ def test_spreadsheet_and_csv_read_back(fx: Fixture, tmp_path: Path) -> None:
     assert lines[0].startswith("Service,Received,Answered,Answered in target,")
     assert lines[2] == "Care line,7,5,4,1,1,2,1,1,500,100,16.4,0.5714"
     assert lines[-1].startswith("Total,10,7,6,")
+
+
+class _Rows:
+    """A sheet's rows that only say how many they are (a million rows of a real report
+    would take minutes to build here)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> list[object]:
+        raise AssertionError("no row should be written")
+
+
+def test_a_sheet_longer_than_a_worksheet_is_refused_not_cut(tmp_path: Path) -> None:
+    """xlsxwriter drops rows past the 1,048,576th without a word: the request is refused,
+    naming the sheet, and CSV (no such limit) is offered; the largest sheet that fits
+    still goes through the check."""
+    cols = [Column("Arrived")]
+    fits = Sheet("Received calls", cols, _Rows(XLSX_ROWS - 2), totals=["Total"])
+    request.check_format("xlsx", 1)
+    assert too_long([fits]) is None
+    over = Sheet("Received calls", cols, _Rows(XLSX_ROWS - 1), totals=["Total"])
+    assert too_long([fits, over]) is over
+    with pytest.raises(InvalidInput) as e:
+        request.render([over], "xlsx")
+    assert e.value.field == "format"
+    assert "'Received calls' has 1,048,575 rows" in str(e.value) and "CSV" in str(e.value)
+    with pytest.raises(ValueError, match="more than a worksheet holds"):
+        write_xlsx(tmp_path / "x.xlsx", [over])
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_cli_writes_a_report(fx: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

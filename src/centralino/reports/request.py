@@ -14,7 +14,15 @@ from centralino.domain.errors import InvalidInput
 from centralino.domain.reports import BucketBy, Filters, parse_hours, parse_ranges
 from centralino.reports.inbound import ReportQuery
 from centralino.reports.sheets import REPORTS, build
-from centralino.reports.xlsx import Kind, Sheet, csv_value, write_csv, write_xlsx
+from centralino.reports.xlsx import (
+    XLSX_ROWS,
+    Kind,
+    Sheet,
+    csv_value,
+    too_long,
+    write_csv,
+    write_xlsx,
+)
 from centralino.services.context import ServiceContext
 
 FORMATS = ("xlsx", "csv", "json")
@@ -89,6 +97,14 @@ def check_format(fmt: str, sheets: int) -> None:
 def render(sheets: Sequence[Sheet], fmt: str) -> bytes:
     """The sheets as an .xlsx workbook, or the one sheet as CSV (UTF-8)."""
     check_format(fmt, len(sheets))
+    long = too_long(sheets) if fmt == "xlsx" else None
+    if long is not None:
+        raise InvalidInput(
+            f"the sheet {long.name!r} has {len(long.rows):,} rows, more than a spreadsheet "
+            f"holds ({XLSX_ROWS - 2:,} with its header and totals): download that report as "
+            "CSV, or choose a shorter period",
+            "format",
+        )
     if fmt == "csv":
         text = io.StringIO()
         write_csv(text, sheets[0])

@@ -60,8 +60,25 @@ class Sheet:
     totals: Sequence[object] | None = None  # first cell is the label
 
 
+XLSX_ROWS = 1_048_576  # a worksheet's rows in Excel and LibreOffice, the header included
+
+
+def too_long(sheets: Sequence[Sheet]) -> Sheet | None:
+    """The first sheet whose header, rows and totals do not fit in one worksheet."""
+    for sheet in sheets:
+        if 1 + len(sheet.rows) + (sheet.totals is not None) > XLSX_ROWS:
+            return sheet
+    return None
+
+
 def write_xlsx(target: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
-    """One workbook with a worksheet per sheet."""
+    """One workbook with a worksheet per sheet; ValueError for a sheet too long for a
+    worksheet (xlsxwriter would drop the rows past the last one without a word)."""
+    long = too_long(sheets)
+    if long is not None:
+        raise ValueError(
+            f"sheet {long.name!r} has {len(long.rows):,} rows, more than a worksheet holds"
+        )
     book = xlsxwriter.Workbook(target, {"remove_timezone": True, "in_memory": True})
     header = book.add_format({"bold": True, "bg_color": "#DDE4EE", "bottom": 1, "text_wrap": True})
     total_style = {"bold": True, "top": 1}

@@ -11,8 +11,10 @@ Goal: under 1 s on PostgreSQL for 10,000,000 legs. The data: one company (Europe
 queue), November 2026; 80% answered, 8% lost, 6% ended by the system, 4% refused (closed
 or queue full), 2% still waiting. Legs go in by COPY (PostgreSQL) or executemany
 (SQLite); the roll-up rows are computed by the code `save_calls` uses
-(`services.calls.hour_tallies`) as the legs are generated. Everything lives in its own
-schema (PostgreSQL) or temporary file (SQLite), dropped at the end.
+(`services.calls.hour_tallies`, then `store.repos.calls.without_operator` and `by_day`) as
+the legs are generated. Everything lives in its own schema (PostgreSQL) or temporary file
+(SQLite), dropped at the end, unless `--keep WHERE` names a schema or file to keep it in
+for `--reuse WHERE` (10,000,000 legs take a quarter of an hour to generate).
 """
 
 from __future__ import annotations
@@ -45,7 +47,10 @@ CALL_COLUMNS = (
 )  # fmt: skip
 
 
-def _context(backend: str, pg_url: str, workdir: Path):  # type: ignore[no-untyped-def]
+def _context(  # type: ignore[no-untyped-def]
+    backend: str, pg_url: str, workdir: Path, where: str | None = None, fresh: bool = True
+):
+    """The context on a new schema or file (or `where`, left as it is unless `fresh`)."""
     from sqlalchemy import text
 
     from centralino.bootstrap import build_context
@@ -57,15 +62,16 @@ def _context(backend: str, pg_url: str, workdir: Path):  # type: ignore[no-untyp
         data_dir=workdir, secret_key="bench-secret-key-0123456789", password_hashing="fast"
     )
     if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{workdir / 'bench.sqlite3'}")
+        engine = make_engine(f"sqlite:///{where or workdir / 'bench.sqlite3'}")
         schema = None
     else:
-        schema = f"bench_reports_{os.getpid()}"
-        admin = make_engine(pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        admin.dispose()
+        schema = where or f"bench_reports_{os.getpid()}"
+        if fresh:
+            admin = make_engine(pg_url)
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
+            admin.dispose()
         engine = make_engine(pg_url, connect_args={"options": f"-csearch_path={schema}"})
     migrate.upgrade(engine)
     return build_context(settings, engine=engine), schema
@@ -87,7 +93,10 @@ def _drop(pg_url: str, schema: str | None) -> None:
 class Center:
     """The company, its queues and operators, and a principal that reads everything."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Any, reuse: bool = False) -> None:
+        if reuse:
+            self._load(ctx)
+            return
         from centralino.domain.roles import Role
         from centralino.services import auth, org, queues, users
         from centralino.services.users import GrantRequest
@@ -117,6 +126,20 @@ class Center:
                 roles=[GrantRequest(Role.OPERATOR, root.id)],
             )  # fmt: skip
             self.operators.append(op.id)
+
+    def _load(self, ctx: Any) -> None:
+        """The center of a kept benchmark (`--keep`), read back."""
+        from centralino.services import auth
+
+        with ctx.uow() as uow:
+            u = uow.users.by_username("bench")
+            if u is None:
+                raise SystemExit("no benchmark center there: run once with --keep first")
+            self.principal = auth.load_principal(uow, u)
+            self.company_id, self.group_id = u.company_id, u.group_id
+        self.queues = [f"Queue {i:02d}" for i in range(SERVICES)]
+        self.services = [f"Service {i:02d}" for i in range(SERVICES)]
+        self.targets = {q: (15.0, 20.0, 30.0)[i % 3] for i, q in enumerate(self.queues)}
 
 
 def _legs(center: Center, rows: int, seed: int = 11) -> Iterator[list[Any]]:
@@ -195,11 +218,11 @@ def _copy_text(rows: list[tuple[Any, ...]]) -> str:
     return out.getvalue()
 
 
-def generate(ctx: Any, center: Center, rows: int) -> tuple[int, int, int]:
-    """Write the legs and their roll-ups; (legs, operator-hour rows, service-hour rows)."""
+def generate(ctx: Any, center: Center, rows: int) -> tuple[int, dict[str, int]]:
+    """Write the legs and their roll-ups; the legs and the rows of each roll-up."""
     from centralino.services.calls import hour_tallies
-    from centralino.store.repos.calls import without_operator
-    from centralino.store.tables import call_hours, service_hours
+    from centralino.store.repos.calls import by_day, without_operator
+    from centralino.store.tables import call_hours, operator_days, service_hours
 
     pg = ctx.engine.dialect.name == "postgresql"
     tallies: dict[Any, dict[str, float | int]] = {}
@@ -217,23 +240,32 @@ def generate(ctx: Any, center: Center, rows: int) -> tuple[int, int, int]:
             data = [_call_row(center.company_id, rec, owner, pg) for rec, owner in chunk]
             _insert(cur, "calls", CALL_COLUMNS, data, pg)
             raw.commit()
-        rows_of = [
+        per_operator = [
             {
-                "company_id": center.company_id, "hour": _ts(hour.timestamp(), pg),
-                "service": service, "queue": queue, "group_id": group, "user_id": user, **t,
+                "company_id": center.company_id, "hour": hour, "service": service,
+                "queue": queue, "group_id": group, "user_id": user, **t,
             }
             for (hour, service, queue, group, user), t in tallies.items()
         ]  # fmt: skip
-        per_service = without_operator(rows_of)
-        for table, rows_in in ((call_hours, rows_of), (service_hours, per_service)):
+        counts = {}
+        for table, rows_in in (
+            (call_hours, per_operator),
+            (service_hours, without_operator(per_operator)),
+            (operator_days, by_day(per_operator)),
+        ):
             cols = tuple(c.name for c in table.c)
-            data = [tuple(r[c] for c in cols) for r in rows_in]
+            data = [
+                tuple(_ts(v.timestamp(), pg) if isinstance(v, datetime) else v
+                      for v in (r[c] for c in cols))
+                for r in rows_in
+            ]  # fmt: skip
             for i in range(0, len(data), CHUNK):
                 _insert(cur, table.name, cols, data[i : i + CHUNK], pg)
+            counts[table.name] = len(data)
         raw.commit()
         if pg:
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-            for table_name in ("calls", "call_hours", "service_hours"):
+            for table_name in ("calls", *counts):
                 cur.execute(f"VACUUM ANALYZE {table_name}")
             raw.driver_connection.autocommit = False  # type: ignore[union-attr]
         else:
@@ -241,7 +273,7 @@ def generate(ctx: Any, center: Center, rows: int) -> tuple[int, int, int]:
             raw.commit()
     finally:
         raw.close()
-    return rows, len(tallies), len(per_service)
+    return rows, counts
 
 
 def _insert(cur: Any, table: str, cols: tuple[str, ...], data: list[Any], pg: bool) -> None:
@@ -419,23 +451,37 @@ def main() -> None:
     ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql")
     ap.add_argument("--pg-url", default=DEFAULT_PG)
     ap.add_argument("--runs", type=int, default=3, help="timed runs of each report (best shown)")
+    ap.add_argument(
+        "--keep", metavar="WHERE", help="keep the generated data: a PostgreSQL schema name or "
+        "an SQLite file, for --reuse (generating 10,000,000 legs takes a quarter of an hour)",
+    )  # fmt: skip
+    ap.add_argument("--reuse", metavar="WHERE", help="time the data kept by --keep WHERE")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        ctx, schema = _context(args.backend, args.pg_url, Path(tmp))
+        where = args.reuse or args.keep
+        if args.keep and args.backend == "sqlite":
+            Path(args.keep).unlink(missing_ok=True)
+        elif args.keep:
+            _drop(args.pg_url, args.keep)
+        ctx, schema = _context(args.backend, args.pg_url, Path(tmp), where, not args.reuse)
         try:
-            start = time.perf_counter()
-            center = Center(ctx)
-            setup = time.perf_counter() - start
-            start = time.perf_counter()
-            legs, hours, service_rows = generate(ctx, center, args.rows)
-            gen = time.perf_counter() - start
-            print(
-                f"{args.backend}: {SERVICES} services, {OPERATORS:,} operators in {setup:.1f} s; "
-                f"generated {legs:,} legs, {hours:,} operator-hour and {service_rows:,} "
-                f"service-hour roll-up rows in {gen:.1f} s "
-                f"({legs / gen:,.0f} legs/s)",
-                flush=True,
-            )
+            if args.reuse:
+                center = Center(ctx, reuse=True)
+                print(f"{args.backend}: the data kept in {args.reuse}", flush=True)
+            else:
+                start = time.perf_counter()
+                center = Center(ctx)
+                setup = time.perf_counter() - start
+                start = time.perf_counter()
+                legs, counts = generate(ctx, center, args.rows)
+                gen = time.perf_counter() - start
+                print(
+                    f"{args.backend}: {SERVICES} services, {OPERATORS:,} operators in "
+                    f"{setup:.1f} s; generated {legs:,} legs and the roll-up rows ("
+                    + ", ".join(f"{n:,} {name}" for name, n in counts.items())
+                    + f") in {gen:.1f} s ({legs / gen:,.0f} legs/s)",
+                    flush=True,
+                )
             bad = []
             print(f"\n{'report':34}{'ours first':>12}{'ours best':>11}{'GROUP BY':>11}{'rows':>9}")
             for name, ours, template, agree in (
@@ -461,7 +507,8 @@ def main() -> None:
             print("goal: under 1 s on PostgreSQL for 10,000,000 legs")
         finally:
             ctx.engine.dispose()
-            _drop(args.pg_url, schema)
+            if not where:
+                _drop(args.pg_url, schema)
 
 
 if __name__ == "__main__":

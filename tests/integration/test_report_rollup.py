@@ -22,7 +22,7 @@ from centralino.reports import inbound
 from centralino.reports.inbound import ReportQuery
 from centralino.services import calls, org, queues
 from centralino.services.context import ServiceContext
-from centralino.store.tables import call_hours, service_hours
+from centralino.store.tables import call_hours, operator_days, service_hours
 from world import World, build_world
 
 R = CallResult
@@ -217,6 +217,87 @@ def test_the_service_roll_up_is_the_operator_roll_up_without_the_operator(
         for a, b in zip(rows, want, strict=True):
             assert a[:5] == b[:5]
             assert list(a[5:]) == [pytest.approx(x, abs=1e-6) for x in b[5:]]
+
+
+def test_the_day_roll_up_is_the_operator_roll_up_by_utc_day(ctx: ServiceContext) -> None:
+    w, operators = _world(ctx)
+    records = _legs(operators, 500)
+    _save(ctx, w.company_a, records, [120, 380])
+    _save(ctx, w.company_a, records[:90], [90])  # rows already there are summed in place
+    rest = ("service", "queue", "group_id", "user_id")
+    figures = [c.name for c in operator_days.c][6:]
+    with ctx.engine.begin() as conn:
+        want: dict[tuple[Any, ...], list[float]] = {}
+        for r in conn.execute(select(call_hours)):
+            key = (r.company_id, r.hour.date(), *(r._mapping[k] for k in rest))
+            sums = want.setdefault(key, [0] * len(figures))
+            for i, f in enumerate(figures):
+                sums[i] += r._mapping[f]
+        got = {
+            (r.company_id, r.day.date(), *(r._mapping[k] for k in rest)): r
+            for r in conn.execute(select(operator_days))
+        }
+        assert all(r.day.hour == 0 and r.day.tzinfo is not None for r in got.values())
+        conn.execute(delete(operator_days))
+        migration = importlib.import_module(
+            "centralino.store.migrations.versions.0012_operator_days"
+        )
+        conn.execute(text(migration.fill_sql(conn.dialect.name)))
+        filled = {
+            (r.company_id, r.day.date(), *(r._mapping[k] for k in rest)): r
+            for r in conn.execute(select(operator_days))
+        }
+        hours = conn.execute(select(func.count()).select_from(call_hours)).scalar_one()
+    assert {d for _, d, *_ in want} == {date(2026, 11, 24), date(2026, 11, 25)}
+    assert len(want) < hours
+    for rows in (got, filled):
+        assert rows.keys() == want.keys()
+        for k, r in rows.items():
+            assert r.day == datetime(*k[1].timetuple()[:3], tzinfo=UTC)
+            assert [r._mapping[f] for f in figures] == [pytest.approx(x, abs=1e-6) for x in want[k]]
+
+
+def test_operator_reports_over_many_days_read_days_and_the_hours_at_the_ends(
+    ctx: ServiceContext,
+) -> None:
+    """Local days 23–26 in Rome: UTC 22 23:00 … 26 23:00, so the whole UTC days 23–25
+    from the day roll-up and the hours of the 22nd and 26th from the hourly one; the same
+    figures as the legs, for every operator and service, with weekday filters too (Tuesday
+    and Thursday: local days, hours only; Monday to Wednesday: whole UTC days again)."""
+    w, operators = _world(ctx)
+    records = _legs(operators, 900, seed=8)
+    _save(ctx, w.company_a, records, [300])
+    # legs on the hours at both ends of the period, kept apart from the whole days
+    for i, at in enumerate((datetime(2026, 11, 22, 23, 30, tzinfo=UTC),
+                            datetime(2026, 11, 26, 22, 10, tzinfo=UTC))):  # fmt: skip
+        r = CallRecord(5000 + i, "inbound", "Care", "+39330", at.timestamp(), service="Care line")
+        r.result, r.queued_at = R.TALKED, at.timestamp() + 1
+        r.picked_up_at, r.ended_at = r.queued_at + 4, r.queued_at + 70
+        r.operator = operators[0]
+        records.append(r)
+        _save(ctx, w.company_a, [r], [1])
+    for filters in (Filters(), Filters(frozenset({1, 3})), Filters(frozenset({0, 1, 2}))):
+        q = ReportQuery(w.company_a, date(2026, 11, 23), date(2026, 11, 26), filters=filters)
+        for actor in (w.admin(), w.principal(w.actors[Role.TEAM_LEADER])):
+            rolled = inbound.sums(ctx, actor, q, ["service", "operator"], answered=True)
+            assert rolled is not None
+            data = inbound.load_calls(ctx, actor, q)
+            answered = [g for g in data.legs if g.record.picked_up_at is not None]
+            raw = inbound._figures(
+                data, answered, lambda g: (inbound._service(g), g.record.operator)
+            )
+            answered_only = lambda v: (v[1], v[2], v[6], v[-3], v[-1])  # noqa: E731
+            got = {
+                k: answered_only(_values(f))
+                for k, f in rolled.figures(
+                    lambda r: (inbound._service_of(r), r.operator or inbound.NO_OPERATOR)
+                ).items()
+            }
+            assert got == {k: answered_only(_values(f)) for k, f in raw.items()} and got
+    rows = inbound.operators_per_service(
+        ctx, w.admin(), ReportQuery(w.company_a, date(2026, 11, 23), date(2026, 11, 23))
+    )
+    assert [(r.service, r.operator, r.answered) for r in rows] == [("Care line", operators[0], 1)]
 
 
 def test_a_half_hour_zone_is_counted_from_the_legs_in_its_local_hours(

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from centralino.domain.errors import InvalidInput
 from centralino.domain.reports import (
@@ -18,9 +20,11 @@ from centralino.domain.reports import (
     Period,
     Refusal,
     bucket_of,
+    hour_ranges,
     parse_hours,
     parse_ranges,
     refusal,
+    whole_utc_days,
 )
 
 ROME = ZoneInfo("Europe/Rome")
@@ -138,3 +142,40 @@ def test_tallies_are_the_inbound_stats_fields_in_order() -> None:
     assert f.tally() == dict(zip(TALLY, sums, strict=True))
     assert f.stats.target_seconds == 15.0 and f.stats.since == float("-inf")
     assert Figures.of_sums(20.0, [None] * len(TALLY)).tally() == dict.fromkeys(TALLY, 0)
+
+
+def test_a_month_in_rome_is_its_whole_utc_days_and_an_hour_at_each_end() -> None:
+    month = Period(date(2026, 11, 1), date(2026, 11, 30), ROME)
+    days, hours = whole_utc_days(hour_ranges(month, Filters()))
+    assert days == [(utc(2026, 11, 1), utc(2026, 11, 30))]
+    assert hours == [(utc(2026, 10, 31, 23), utc(2026, 11, 1)),
+                     (utc(2026, 11, 30), utc(2026, 11, 30, 23))]  # fmt: skip
+    # one local day in Rome holds no whole UTC day: every hour is read by the hour
+    day = Period(date(2026, 11, 2), date(2026, 11, 2), ROME)
+    assert whole_utc_days(hour_ranges(day, Filters())) == (
+        [],
+        [(utc(2026, 11, 1, 23), utc(2026, 11, 2, 23))],
+    )
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 24 * 20), st.integers(1, 24 * 5)), max_size=6),
+)
+def test_whole_utc_days_cover_the_spans_exactly_once(cuts: list[tuple[int, int]]) -> None:
+    """Every hour of the spans is in exactly one day span or hour span, and nothing else;
+    the day spans start and end at 00:00 UTC."""
+    base = utc(2026, 3, 20).timestamp()
+    spans, at = [], 0
+    for gap, length in cuts:  # disjoint, ordered, as hour_ranges gives them
+        start = at + gap
+        spans.append((datetime.fromtimestamp(base + start * 3600, UTC),
+                      datetime.fromtimestamp(base + (start + length) * 3600, UTC)))  # fmt: skip
+        at = start + length + 1
+
+    def hours_of(ranges: list[tuple[datetime, datetime]]) -> list[float]:
+        return [t for a, b in ranges for t in range(int(a.timestamp()), int(b.timestamp()), 3600)]
+
+    days, rest = whole_utc_days(spans)
+    assert all(x.hour == 0 and y.hour == 0 and x < y for x, y in days)
+    got = hours_of(days) + hours_of(rest)
+    assert sorted(got) == hours_of(spans) and len(set(got)) == len(got)

@@ -220,6 +220,28 @@ def hour_ranges(period: Period, filters: Filters) -> list[tuple[datetime, dateti
     return out
 
 
+Span = tuple[datetime, datetime]
+
+
+def whole_utc_days(spans: Sequence[Span]) -> tuple[list[Span], list[Span]]:
+    """The spans (UTC, on whole hours) cut into the whole UTC days they hold, which a daily
+    roll-up can answer, and the hours left at their ends; together they cover the spans
+    exactly once."""
+    days: list[Span] = []
+    hours: list[Span] = []
+    for a, b in spans:
+        first = a.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        if first < a:
+            first += timedelta(days=1)
+        last = b.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        if first >= last:
+            hours.append((a, b))
+            continue
+        days.append((first, last))
+        hours += [(x, y) for x, y in ((a, first), (last, b)) if x < y]
+    return days, hours
+
+
 @dataclass(slots=True)
 class Figures:
     """One row's inbound figures: InboundStats plus the refusals by reason."""

@@ -23,7 +23,7 @@ from centralino.domain.outbound.outcomes import OutcomeKind
 from centralino.domain.roles import Permission
 from centralino.services.context import ServiceContext
 from centralino.store.repos.records import RecordRepo
-from centralino.store.tables import call_hours, groups, users
+from centralino.store.tables import groups, service_hours, users
 from centralino.store.uow import UnitOfWork
 
 P = Permission
@@ -166,8 +166,9 @@ def _campaign_facts(uow: UnitOfWork, c: Campaign, start: datetime, now: datetime
 def inbound_today(
     ctx: ServiceContext, company_id: int, targets: dict[str, float]
 ) -> dict[tuple[str, str], InboundStats]:
-    """Today's stored inbound figures per (service, queue), from the hourly roll-up: the
-    start the feed adds each finished call to. The day starts at the local midnight's hour."""
+    """Today's stored inbound figures per (service, queue), from the hourly roll-up without
+    the operator (`service_hours`): the start the feed adds each finished call to. The day
+    starts at the local midnight's hour."""
     with ctx.uow() as uow:
         company = uow.companies.get(company_id)
         tz = company.timezone if company else "UTC"
@@ -175,11 +176,11 @@ def inbound_today(
         tally = ("offered", "answered", "answered_in_target", "abandoned", "unanswered")
         rows = uow.conn.execute(
             select(
-                call_hours.c.service, call_hours.c.queue,
-                *(func.sum(call_hours.c[t]).label(t) for t in tally),
+                service_hours.c.service, service_hours.c.queue,
+                *(func.sum(service_hours.c[t]).label(t) for t in tally),
             )
-            .where(call_hours.c.company_id == company_id, call_hours.c.hour >= since)
-            .group_by(call_hours.c.service, call_hours.c.queue)
+            .where(service_hours.c.company_id == company_id, service_hours.c.hour >= since)
+            .group_by(service_hours.c.service, service_hours.c.queue)
         ).all()  # fmt: skip
     out: dict[tuple[str, str], InboundStats] = {}
     for r in rows:

@@ -4,7 +4,7 @@ Both are written by the engine in batches and read by reports; both are append-o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from centralino.store.tables import (
     call_hours,
     calls,
     groups,
+    operator_days,
     operator_states,
     service_hours,
     users,
@@ -179,9 +180,10 @@ class CallRepo:
         self.conn.execute(insert(calls), rows)
 
     def add_hours(self, company_id: int, tallies: dict[HourKey, dict[str, float | int]]) -> None:
-        """Add tallies to the hourly roll-ups: `call_hours` per operator and `service_hours`
-        without (a new row per key, else the figures summed in place). Keys go in sorted
-        order, so two writers lock shared rows in one order."""
+        """Add tallies to the roll-ups: `call_hours` per operator, `service_hours` without,
+        `operator_days` per operator and UTC day (a new row per key, else the figures
+        summed in place). Keys go in sorted order, so two writers lock shared rows in one
+        order."""
         if not tallies:
             return
         per_operator = [
@@ -193,6 +195,7 @@ class CallRepo:
         ]  # fmt: skip
         self._upsert(call_hours, _HOUR_KEY, per_operator)
         self._upsert(service_hours, _SERVICE_KEY, without_operator(per_operator))
+        self._upsert(operator_days, _DAY_KEY, by_day(per_operator))
 
     def _upsert(self, table: Table, key: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         dialect = self.conn.dialect.name
@@ -239,20 +242,40 @@ class CallRepo:
 
 _HOUR_KEY = ("company_id", "hour", "service", "queue", "group_id", "user_id")
 _SERVICE_KEY = _HOUR_KEY[:-1]
+_DAY_KEY = ("company_id", "day", *_HOUR_KEY[2:])
+_FIGURES = tuple(c.name for c in call_hours.c if c.name not in _HOUR_KEY)
 
 
 def without_operator(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of `call_hours` summed over their operators: the rows of `service_hours`."""
+    return _folded(rows, lambda r: {k: r[k] for k in _SERVICE_KEY})
+
+
+def by_day(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of `call_hours` (hours aware UTC datetimes) summed per UTC day: the rows of
+    `operator_days`, in the order of their first hour."""
+    return _folded(
+        rows,
+        lambda r: {
+            "company_id": r["company_id"], "day": r["hour"].replace(hour=0),
+            **{k: r[k] for k in _HOUR_KEY[2:]},
+        },
+    )  # fmt: skip
+
+
+def _folded(
+    rows: Sequence[dict[str, Any]], key_of: Callable[[dict[str, Any]], dict[str, Any]]
+) -> list[dict[str, Any]]:
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
-        key = tuple(row[k] for k in _SERVICE_KEY)
-        have = out.get(key)
+        key = key_of(row)
+        k = tuple(key.values())
+        have = out.get(k)
         if have is None:
-            out[key] = {k: v for k, v in row.items() if k != "user_id"}
+            out[k] = {**key, **{f: row[f] for f in _FIGURES}}
         else:
-            for name, v in row.items():
-                if name not in _HOUR_KEY:
-                    have[name] += v
+            for f in _FIGURES:
+                have[f] += row[f]
     return list(out.values())
 
 

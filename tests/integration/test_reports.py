@@ -227,6 +227,23 @@ def test_received_calls_one_row_each(fx: Fixture) -> None:
     assert rows[-3].service == "(no service)"
 
 
+def test_received_calls_over_the_limit_are_refused_with_their_number(
+    fx: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A period holding more calls than the report lists is refused before any is read,
+    naming how many; the count is the caller's own calls (a partner's limit is reached by
+    its own calls only)."""
+    monkeypatch.setattr(inbound, "MAX_LISTED", 13)
+    with pytest.raises(InvalidInput) as e:
+        inbound.received_calls(fx.ctx, fx.w.admin(), fx.query())
+    assert e.value.field == "to"
+    assert "holds 14 calls, more than the received-calls report lists (13)" in str(e.value)
+    monkeypatch.setattr(inbound, "MAX_LISTED", 14)
+    assert len(inbound.received_calls(fx.ctx, fx.w.admin(), fx.query())) == 14
+    monkeypatch.setattr(inbound, "MAX_LISTED", 1)
+    assert len(inbound.received_calls(fx.ctx, fx.partner, fx.query())) == 1
+
+
 def test_a_partner_report_holds_no_parent_data(fx: Fixture) -> None:
     q = fx.query()
     summary = inbound.service_summary(fx.ctx, fx.partner, q)

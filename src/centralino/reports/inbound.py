@@ -18,7 +18,7 @@ queue's group, as in `services.calls.list_calls`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 
 from centralino.domain.access import Place, Principal, Visibility
 from centralino.domain.call_record import CallRecord, CallResult
-from centralino.domain.errors import Forbidden, NotFound
+from centralino.domain.errors import Forbidden, InvalidInput, NotFound
 from centralino.domain.inbound.queues import QueueConfig
 from centralino.domain.kpis import InboundStats
 from centralino.domain.reports import (
@@ -147,29 +147,35 @@ def _seen(vis: Visibility, table: Any, clients: list[str]) -> ColumnElement[bool
     return or_(cond, table.c.service.in_(clients)) if clients else cond
 
 
+def _legs_stmt(vis: Visibility, q: ReportQuery, period: Period, clients: list[str]) -> Any:
+    return (
+        select(*_COLUMNS, users.c.username)
+        .outerjoin(groups, groups.c.id == calls.c.group_id)
+        .outerjoin(users, users.c.id == calls.c.user_id)
+        .where(
+            calls.c.company_id == q.company_id,
+            _seen(vis, calls, clients),
+            calls.c.direction == "inbound",
+            calls.c.arrived_at >= period.start,
+            calls.c.arrived_at < period.end,
+        )
+    )
+
+
+def _kept(rows: Iterable[Any], period: Period, filters: Filters) -> Iterator[Leg]:
+    for r in rows:
+        local = r.arrived_at.astimezone(period.tz)
+        if filters.keeps(local):
+            yield Leg(_record(r), local)
+
+
 def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
     """The inbound legs of the period the actor may see, oldest first."""
     period, targets, clients = _scope(ctx, actor, q)
     vis = actor.visibility(Permission.STATS_READ)
+    stmt = _legs_stmt(vis, q, period, clients).order_by(calls.c.arrived_at, calls.c.id)
     with ctx.uow() as uow:
-        stmt = (
-            select(*_COLUMNS, users.c.username)
-            .outerjoin(groups, groups.c.id == calls.c.group_id)
-            .outerjoin(users, users.c.id == calls.c.user_id)
-            .where(
-                calls.c.company_id == q.company_id,
-                _seen(vis, calls, clients),
-                calls.c.direction == "inbound",
-                calls.c.arrived_at >= period.start,
-                calls.c.arrived_at < period.end,
-            )
-            .order_by(calls.c.arrived_at, calls.c.id)
-        )
-        legs = []
-        for r in uow.conn.execute(stmt):
-            local = r.arrived_at.astimezone(period.tz)
-            if q.filters.keeps(local):
-                legs.append(Leg(_record(r), local))
+        legs = list(_kept(uow.conn.execute(stmt), period, q.filters))
     return Calls(period, targets, legs)
 
 
@@ -276,7 +282,7 @@ def sums(
     if answered:
         stmt = stmt.having(func.sum(inner.c.answered) > 0)
     with ctx.uow() as uow:
-        rows = uow.conn.execute(stmt).all()
+        rows = list(uow.conn.execute(stmt))
     return Sums(period, targets, rows)
 
 
@@ -406,16 +412,37 @@ def services_per_operator(
     return sorted(rows, key=lambda r: (r.operator, r.service))
 
 
+MAX_LISTED = 1_000_000  # calls in one received-calls report (a worksheet holds 1,048,576 rows)
+
+
 def received_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> list[CallDetailRow]:
-    """Every inbound call of the period, by arrival."""
-    data = load_calls(ctx, actor, q)
+    """Every inbound call of the period, by arrival: at most `MAX_LISTED` in the period
+    (counted before the weekday and hour filters), else InvalidInput on "to" with their
+    number. The legs are read in batches and turned into rows as they come."""
+    period, _, clients = _scope(ctx, actor, q)
+    vis = actor.visibility(Permission.STATS_READ)
+    stmt = _legs_stmt(vis, q, period, clients)
     rows = []
-    for leg in data.legs:
-        r = leg.record
-        rows.append(
-            CallDetailRow(
-                leg.local_arrival, r.service or NO_SERVICE, r.queue, r.number, r.result.value,
-                r.refused_reason, r.wait, r.talk, r.operator, r.hangup_cause, r.outcome,
+    with ctx.uow() as uow:
+        count = uow.conn.execute(
+            stmt.with_only_columns(func.count(calls.c.id)).order_by(None)
+        ).scalar_one()
+        if count > MAX_LISTED:
+            raise InvalidInput(
+                f"the period holds {count:,} calls, more than the received-calls report "
+                f"lists ({MAX_LISTED:,}): choose a shorter period",
+                "to",
             )
-        )  # fmt: skip
+        result = uow.conn.execution_options(yield_per=5000).execute(
+            stmt.order_by(calls.c.arrived_at, calls.c.id)
+        )
+        for leg in _kept(result, period, q.filters):
+            r = leg.record
+            rows.append(
+                CallDetailRow(
+                    leg.local_arrival, r.service or NO_SERVICE, r.queue, r.number,
+                    r.result.value, r.refused_reason, r.wait, r.talk, r.operator,
+                    r.hangup_cause, r.outcome,
+                )
+            )  # fmt: skip
     return rows

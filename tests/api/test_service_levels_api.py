@@ -18,6 +18,8 @@ from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.reports import BucketBy
 from centralino.domain.roles import Role
 from centralino.domain.service_levels import Criteria, ServiceLevelPolicy
+from centralino.reports import inbound
+from centralino.reports.inbound import ReportQuery
 from centralino.services import calls, inbound_services, queues, service_levels, users
 from centralino.services.context import ServiceContext
 from centralino.services.users import GrantRequest
@@ -300,14 +302,29 @@ def test_reports_over_the_api_as_json_xlsx_and_csv(fx: Fixture, client: TestClie
     assert [row[0] for row in rows] == ["Partner line"]
 
 
-def test_calls_the_ivr_served_alone_are_not_judged(fx: Fixture) -> None:
+def test_calls_the_ivr_served_alone_are_not_judged_in_the_check_nor_the_reports(
+    fx: Fixture,
+) -> None:
     service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, POLICY)
     message = CallRecord(9001, "inbound", "", "+393330000001", at(23, 9, 0), service="Care line")
     message.result, message.ended_at = R.MESSAGE, at(23, 9, 1)  # the opening-hours message
-    fx.save([message, leg("Care line", "Care", at(23, 9, 5), 4)])
+    hung_up = CallRecord(
+        9002, "inbound", "Care", "+393330000002", at(23, 9, 2), service="Care line"
+    )
+    hung_up.result, hung_up.ended_at = R.ABANDONED, at(23, 9, 3)  # in the menu
+    closed = CallRecord(9003, "inbound", "Care", "+393330000003", at(23, 9, 4), service="Care line")
+    closed.result, closed.refused_reason, closed.ended_at = R.REFUSED, "closed", at(23, 9, 4)
+    fx.save([message, hung_up, closed, leg("Care line", "Care", at(23, 9, 5), 4),
+             leg("Care line", "Care", at(23, 9, 6), 50, answered=False)])  # fmt: skip
     _, days = service_levels.day_status(fx.ctx, fx.w.admin(), fx.company)
     care = _by_name(days)["Care line"]
-    assert care["figures"]["offered"] == 1 and care["verdict"]["level"] == "met"
+    assert care["figures"]["offered"] == 2 and care["figures"]["refused"] == 1
+    assert care["figures"]["service_level"] == pytest.approx(1 / 2)
+    # the reports count them the same way: the IVR's calls apart, one service level
+    q = ReportQuery(fx.company, date(2026, 11, 23), date(2026, 11, 23))
+    (row,) = [r for r in inbound.service_summary(fx.ctx, fx.w.admin(), q) if r.name == "Care line"]
+    assert (row.figures.received, row.figures.stats.ivr, row.figures.stats.refused) == (2, 2, 1)
+    assert row.figures.service_level == care["figures"]["service_level"]
 
 
 def test_a_client_user_sees_the_reports_and_levels_of_its_own_services(

@@ -41,7 +41,10 @@ def _legs(operators: list[str], n: int, seed: int = 3) -> list[CallRecord]:
         arrived = DAY + rnd.randrange(2 * 86400) + rnd.random()
         r = CallRecord(i, "inbound", queue, f"+3933{i:08d}", arrived, service=service)
         r.result = rnd.choice(kinds)
-        if r.result is R.REFUSED:
+        if rnd.random() < 0.05:  # the IVR alone: a message, a voicemail, a hang-up in the menu
+            r.result = rnd.choice([R.MESSAGE, R.VOICEMAIL, R.ABANDONED])
+            r.ended_at = arrived + 20
+        elif r.result is R.REFUSED:
             r.refused_reason = rnd.choice(["closed", f"queue {queue} full (9 waiting)", "other"])
             r.ended_at = arrived + 3
         else:
@@ -155,15 +158,22 @@ def test_the_roll_up_has_one_row_per_key_and_only_inbound_legs(ctx: ServiceConte
     _save(ctx, w.company_a, records, [13])
     _save(ctx, w.company_a, records[:100], [100])  # the same legs again: every figure doubles
     with ctx.uow() as uow:
-        offered, refused = uow.conn.execute(
-            select(func.sum(call_hours.c.offered), func.sum(call_hours.c.refused))
+        offered, refused, ivr = uow.conn.execute(
+            select(*(func.sum(call_hours.c[f]) for f in ("offered", "refused", "ivr")))
         ).one()
     inbound_legs = [r for r in records if r.direction == "inbound"]
     twice = inbound_legs + [r for r in records[:100] if r.direction == "inbound"]
     assert refused == sum(r.result is R.REFUSED for r in twice)
     assert offered == sum(
-        r.result is not R.REFUSED and not (r.result is R.UNFINISHED and r.picked_up_at is None)
+        r.result is not R.REFUSED
+        and not (r.result is R.UNFINISHED and r.picked_up_at is None)
+        and r.queued_at is not None
         for r in twice
+    )
+    assert (
+        ivr
+        == sum(r.result not in (R.REFUSED, R.UNFINISHED) and r.queued_at is None for r in twice)
+        > 0
     )
 
 
@@ -183,7 +193,8 @@ def test_the_migration_fills_the_roll_up_from_stored_legs(ctx: ServiceContext) -
         assert a[:6] == b[:6]
         assert list(a[6:]) == [pytest.approx(x, abs=1e-3) for x in b[6:]]
     assert [c.name for c in call_hours.c][6:] == [*TALLY[:6], "refused_closed", "refused_full",
-                                                  *TALLY[6:9], "positive"]  # fmt: skip
+                                                  *TALLY[6:9], "positive", "ivr"]  # fmt: skip
+    assert sum(r.ivr for r in after) > 0
 
 
 def test_the_service_roll_up_is_the_operator_roll_up_without_the_operator(
@@ -213,10 +224,13 @@ def test_the_service_roll_up_is_the_operator_roll_up_without_the_operator(
         per_operator = conn.execute(select(func.count()).select_from(call_hours)).scalar_one()
     assert 1 < len(want) < per_operator
     assert len(got) == len(want) == len(filled)
-    for rows in (got, filled):
-        for a, b in zip(rows, want, strict=True):
-            assert a[:5] == b[:5]
-            assert list(a[5:]) == [pytest.approx(x, abs=1e-6) for x in b[5:]]
+    for a, b in zip(got, want, strict=True):
+        assert a[:5] == b[:5]
+        assert list(a[5:]) == [pytest.approx(x, abs=1e-6) for x in b[5:]]
+    known = [figures.index(f) for f in migration._FIGURES]  # the figures of its revision
+    for a, b in zip(filled, want, strict=True):
+        assert a[:5] == b[:5]
+        assert [a[5 + i] for i in known] == [pytest.approx(b[5 + i], abs=1e-6) for i in known]
 
 
 def test_the_day_roll_up_is_the_operator_roll_up_by_utc_day(ctx: ServiceContext) -> None:
@@ -250,11 +264,41 @@ def test_the_day_roll_up_is_the_operator_roll_up_by_utc_day(ctx: ServiceContext)
         hours = conn.execute(select(func.count()).select_from(call_hours)).scalar_one()
     assert {d for _, d, *_ in want} == {date(2026, 11, 24), date(2026, 11, 25)}
     assert len(want) < hours
-    for rows in (got, filled):
+    for rows, names in ((got, figures), (filled, migration._FIGURES)):  # those of its revision
         assert rows.keys() == want.keys()
         for k, r in rows.items():
             assert r.day == datetime(*k[1].timetuple()[:3], tzinfo=UTC)
-            assert [r._mapping[f] for f in figures] == [pytest.approx(x, abs=1e-6) for x in want[k]]
+            assert [r._mapping[f] for f in names] == [
+                pytest.approx(want[k][figures.index(f)], abs=1e-6) for f in names
+            ]
+
+
+def test_the_roll_ups_counted_again_from_the_legs_are_those_kept_as_they_came(
+    ctx: ServiceContext,
+) -> None:
+    """Migration 0013 (the IVR's own figure) counts the three roll-ups again from the legs:
+    the same rows as the batches built them, IVR-only calls apart."""
+    w, operators = _world(ctx)
+    _save(ctx, w.company_a, _legs(operators, 700, seed=5), [1, 90, 300])
+    tables = (call_hours, service_hours, operator_days)
+
+    def snapshot(conn: Any) -> list[list[tuple[Any, ...]]]:
+        return [sorted(tuple(r) for r in conn.execute(select(t))) for t in tables]
+
+    with ctx.engine.begin() as conn:
+        before = snapshot(conn)
+        conn.execute(delete(call_hours))  # lost rows come back; stale ones go
+        conn.execute(service_hours.update().values(offered=service_hours.c.offered + 1))
+        calls.refill_roll_ups(conn)
+        after = snapshot(conn)
+    assert all(before)
+    for rows_after, rows_before in zip(after, before, strict=True):
+        assert len(rows_after) == len(rows_before)
+        for x, y in zip(rows_after, rows_before, strict=True):
+            # the legs' times are read back to the microsecond: summed times differ by less
+            assert list(x) == [pytest.approx(v, abs=1e-3) if isinstance(v, float) else v
+                               for v in y]  # fmt: skip
+    assert sum(r[-1] for r in before[0]) > 0  # ivr, the last figure of each roll-up
 
 
 def test_operator_reports_over_many_days_read_days_and_the_hours_at_the_ends(

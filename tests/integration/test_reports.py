@@ -102,6 +102,9 @@ class Fixture:
             leg(15, None, "Renewals", at(24, 9, 0), R.TALKED, 1, 1, 10, a, direction="outbound"),
             leg(16, care, "Care", at(26, 9, 0), R.TALKED, 5, 5, 50, a),  # after the period
             leg(17, care, "Care", at(23, 23, 59, 59.5), R.TALKED, 5, 5, 50, a),  # before it
+            # served by the IVR alone: a message from the menu, a hang-up in the menu
+            leg(18, care, "Care", at(24, 9, 40), R.MESSAGE, None, None, 30),
+            leg(19, care, "Care", at(24, 10, 50), R.ABANDONED, None, None, 12),
         ]  # fmt: skip
         with ctx.uow() as uow:
             calls.save_calls(uow, self.company, records)
@@ -140,6 +143,11 @@ def test_service_summary_every_figure(fx: Fixture) -> None:
     assert got["Sales line"] == (2, 1, 1, 1, 0, 0, 0, 0, 60.0, 60.0, 15.0, 0.5)
     assert got["Partner line"] == (1, 1, 1, 0, 0, 0, 0, 0, 90.0, 90.0, 10.0, 1.0)
     assert got["(no service)"] == (0, 0, 0, 0, 0, 1, 0, 0, 0.0, None, None, None)
+    # the message and the hang-up in the menu (calls 18, 19) never reached a queue: apart,
+    # not in the received calls nor the service level (the service-level check's terms)
+    assert {r.name: r.figures.stats.ivr for r in rows} == {
+        "(no service)": 0, "Care line": 2, "Partner line": 0, "Sales line": 0,
+    }  # fmt: skip
 
 
 def test_each_queue_is_judged_against_its_own_target(fx: Fixture) -> None:
@@ -216,7 +224,7 @@ def test_operators_per_service_and_services_per_operator(fx: Fixture) -> None:
 
 def test_received_calls_one_row_each(fx: Fixture) -> None:
     rows = inbound.received_calls(fx.ctx, fx.w.admin(), fx.query())
-    by_arrival = [6, 1, 10, 2, 3, 12, 4, 5, 7, 11, 8, 13, 14, 9]  # call ids
+    by_arrival = [6, 1, 10, 2, 3, 12, 18, 4, 5, 7, 19, 11, 8, 13, 14, 9]  # call ids
     assert [int(r.number[-2:]) for r in rows] == by_arrival
     first = rows[1]
     assert first.arrived.isoformat() == "2026-11-24T09:00:00+01:00"
@@ -233,13 +241,13 @@ def test_received_calls_over_the_limit_are_refused_with_their_number(
     """A period holding more calls than the report lists is refused before any is read,
     naming how many; the count is the caller's own calls (a partner's limit is reached by
     its own calls only)."""
-    monkeypatch.setattr(inbound, "MAX_LISTED", 13)
+    monkeypatch.setattr(inbound, "MAX_LISTED", 15)
     with pytest.raises(InvalidInput) as e:
         inbound.received_calls(fx.ctx, fx.w.admin(), fx.query())
     assert e.value.field == "to"
-    assert "holds 14 calls, more than the received-calls report lists (13)" in str(e.value)
-    monkeypatch.setattr(inbound, "MAX_LISTED", 14)
-    assert len(inbound.received_calls(fx.ctx, fx.w.admin(), fx.query())) == 14
+    assert "holds 16 calls, more than the received-calls report lists (15)" in str(e.value)
+    monkeypatch.setattr(inbound, "MAX_LISTED", 16)
+    assert len(inbound.received_calls(fx.ctx, fx.w.admin(), fx.query())) == 16
     monkeypatch.setattr(inbound, "MAX_LISTED", 1)
     assert len(inbound.received_calls(fx.ctx, fx.partner, fx.query())) == 1
 
@@ -316,17 +324,18 @@ def test_spreadsheet_and_csv_read_back(fx: Fixture, tmp_path: Path) -> None:
     assert summary[0][:3] == ["Service", "Received", "Answered"]
     care = next(r for r in summary if r[0] == "Care line")
     assert care[1:9] == [7, 5, 4, 1, 1, 2, 1, 1]
-    assert care[9:12] == [timedelta(seconds=500), timedelta(seconds=100), timedelta(seconds=16.4)]
-    assert care[12] == pytest.approx(4 / 7)
+    assert summary[0][9] == "Ended in the IVR" and care[9] == 2
+    assert care[10:13] == [timedelta(seconds=500), timedelta(seconds=100), timedelta(seconds=16.4)]
+    assert care[13] == pytest.approx(4 / 7)
     total = summary[-1]
-    assert total[0] == "Total" and total[1:9] == [10, 7, 6, 2, 1, 3, 1, 1]
-    assert total[9] == timedelta(seconds=650)
-    assert total[10].total_seconds() == pytest.approx(650 / 7, abs=1e-3)  # to the millisecond
-    assert total[12] == pytest.approx(6 / 10)
-    assert summary[1][0] == "(no service)" and summary[1][10:13] == ["", "", ""]  # no averages
+    assert total[0] == "Total" and total[1:10] == [10, 7, 6, 2, 1, 3, 1, 1, 2]
+    assert total[10] == timedelta(seconds=650)
+    assert total[11].total_seconds() == pytest.approx(650 / 7, abs=1e-3)  # to the millisecond
+    assert total[13] == pytest.approx(6 / 10)
+    assert summary[1][0] == "(no service)" and summary[1][11:14] == ["", "", ""]  # no averages
     calls_ = book.get_sheet_by_name("Received calls").to_python()
     assert calls_[2][:3] == [datetime(2026, 11, 24, 9, 0), "+01:00", "Care line"]
-    assert calls_[-1][0] == "Total: 14 calls"
+    assert calls_[-1][0] == "Total: 16 calls"
     ops = book.get_sheet_by_name("Operators per service").to_python()
     assert ops[-1][:4] == ["Total", "", 7, timedelta(seconds=650)]
     import io
@@ -335,7 +344,7 @@ def test_spreadsheet_and_csv_read_back(fx: Fixture, tmp_path: Path) -> None:
     write_csv(out, sheets[0])
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("Service,Received,Answered,Answered in target,")
-    assert lines[2] == "Care line,7,5,4,1,1,2,1,1,500,100,16.4,0.5714"
+    assert lines[2] == "Care line,7,5,4,1,1,2,1,1,2,500,100,16.4,0.5714"
     assert lines[-1].startswith("Total,10,7,6,")
 
 
@@ -391,7 +400,7 @@ def test_cli_writes_a_report(fx: Fixture, tmp_path: Path, monkeypatch: pytest.Mo
     r = runner.invoke(app, ["report", "services", "--company", str(fx.company), "--from",
                             "2026-11-24", "--to", "2026-11-25", "--out", str(csv_out)])  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert "Care line,7,5,4,1,1,2,1,1,500,100,16.4,0.5714" in csv_out.read_text()
+    assert "Care line,7,5,4,1,1,2,1,1,2,500,100,16.4,0.5714" in csv_out.read_text()
 
 
 @pytest.mark.parametrize(

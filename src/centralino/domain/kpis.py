@@ -1,7 +1,8 @@
 """Key figures of a queue, a campaign and a team of operators, accumulated call by call.
 
 Conventions (the same as `erlang`): service level = calls answered within the target
-divided by all calls offered (an abandoned call counts as not answered in time); average
+divided by all calls offered to a queue (an abandoned call counts as not answered in time;
+a call refused, or served by the IVR alone, was never offered); average
 speed of answer = mean wait of answered calls; abandon rate = abandoned / offered inbound,
 abandoned / answered by a person outbound; occupancy = (talk + wrap-up) / (talk + wrap-up
 + ready); talk per operator hour = minutes of talk per hour logged in.
@@ -40,6 +41,7 @@ class InboundStats:
     wait_all: float = 0.0
     talk: float = 0.0
     positive: int = 0
+    ivr: int = 0  # ended before any queue: an IVR message or voicemail, a hang-up in the menu
 
     def add(self, r: CallRecord) -> None:
         if r.arrived_at < self.since:
@@ -49,6 +51,9 @@ class InboundStats:
             return
         if r.result is CallResult.UNFINISHED and r.picked_up_at is None:
             return  # still waiting when the run stopped: neither answered nor abandoned
+        if r.queued_at is None:
+            self.ivr += 1  # the IVR served it alone: never offered to an operator
+            return
         self.offered += 1
         wait = r.wait or 0.0
         self.wait_all += wait
@@ -83,6 +88,7 @@ class InboundStats:
             "abandoned": self.abandoned,
             "unanswered": self.unanswered,
             "refused": self.refused,
+            "ivr": self.ivr,
             "service_level": _ratio(self.answered_in_target, self.offered),
             "target_seconds": self.target_seconds,
             "asa_seconds": _ratio(self.wait_answered, self.answered),

@@ -188,7 +188,7 @@ def _ratio(a: float, b: float) -> float | None:
 
 TALLY_STATS = (
     "offered", "answered", "answered_in_target", "abandoned", "unanswered", "refused",
-    "wait_answered", "wait_all", "talk", "positive",
+    "wait_answered", "wait_all", "talk", "positive", "ivr",
 )  # fmt: skip
 TALLY = (*TALLY_STATS, "refused_closed", "refused_full")
 HOUR = timedelta(hours=1)
@@ -270,10 +270,11 @@ class Figures:
         `target_seconds`); a missing sum is 0."""
         # TALLY_STATS is InboundStats' own field order after target and since (a report
         # reads tens of thousands of these: one positional call, no attribute loop)
-        o, a, t, ab, u, r, wa, wl, tk, p, closed, full = sums
+        o, a, t, ab, u, r, wa, wl, tk, p, ivr, closed, full = sums
         stats = InboundStats(
             target_seconds, float("-inf"), int(o or 0), int(a or 0), int(t or 0), int(ab or 0),
             int(u or 0), int(r or 0), float(wa or 0), float(wl or 0), float(tk or 0), int(p or 0),
+            int(ivr or 0),
         )  # fmt: skip
         return cls(stats, int(closed or 0), int(full or 0))
 

@@ -23,6 +23,7 @@ _FIGURES = [
     Column(N_("Refused"), Kind.INT),
     Column(N_("Refused: closed"), Kind.INT),
     Column(N_("Refused: queue full"), Kind.INT),
+    Column(N_("Ended in the IVR"), Kind.INT),
     Column(N_("Total talk"), Kind.LONG_DURATION),
     Column(N_("Average talk"), Kind.DURATION),
     Column(N_("Average wait"), Kind.DURATION),
@@ -34,7 +35,7 @@ def _figures(f: Figures) -> list[object]:
     s = f.stats
     return [
         f.received, s.answered, s.answered_in_target, s.unanswered, s.abandoned, s.refused,
-        f.refused_closed, f.refused_full, s.talk, f.average_talk, f.average_wait,
+        f.refused_closed, f.refused_full, s.ivr, s.talk, f.average_talk, f.average_wait,
         f.service_level,
     ]  # fmt: skip
 

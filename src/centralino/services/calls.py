@@ -10,17 +10,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import Connection, MetaData, Table, delete, inspect, select
+
 from centralino.domain.access import Principal
-from centralino.domain.call_record import CallRecord
+from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import Forbidden, NotFound
 from centralino.domain.inbound.queues import QueueConfig
 from centralino.domain.kpis import InboundStats
 from centralino.domain.reports import Figures, utc_hour
 from centralino.domain.roles import Permission
 from centralino.services.context import ServiceContext
-from centralino.store.repos.calls import CallOwner, CallRow, HourKey, StateRow, utc
+from centralino.store.repos.calls import (
+    ROLL_UPS,
+    CallOwner,
+    CallRepo,
+    CallRow,
+    HourKey,
+    StateRow,
+    utc,
+)
 from centralino.store.repos.page import Page
-from centralino.store.tables import campaigns, users
+from centralino.store.tables import calls, campaigns, queues, users
 from centralino.store.uow import UnitOfWork
 
 P = Permission
@@ -117,6 +127,58 @@ def hour_tallies(
             f = per[key] = Figures(InboundStats(targets.get(r.queue, DEFAULT_TARGET)))
         f.add(r)
     return {k: f.tally() for k, f in per.items()}
+
+
+_REFILL_BATCH = 20_000
+
+
+def refill_roll_ups(conn: Connection) -> None:
+    """Count the roll-ups again from the stored inbound legs: those the database has, with
+    the figures they have (a migration adding a roll-up or a figure runs this), each leg
+    against its queue's current target."""
+    have = inspect(conn)
+    tables = {
+        name: Table(name, MetaData(), autoload_with=conn)
+        for name in ROLL_UPS
+        if have.has_table(name)
+    }
+    for t in tables.values():
+        conn.execute(delete(t))
+    targets: dict[int, dict[str, float]] = {}
+    for q in conn.execute(select(queues.c.company_id, queues.c.name, queues.c.settings)):
+        target = (q.settings or {}).get("target_seconds", DEFAULT_TARGET)
+        targets.setdefault(q.company_id, {})[q.name] = float(target)
+    repo, last = CallRepo(conn), 0
+    cols = [calls.c[n] for n in (
+        "id", "company_id", "group_id", "user_id", "call_id", "service", "queue", "number",
+        "result", "refused_reason", "positive", "arrived_at", "queued_at", "picked_up_at",
+        "ended_at",
+    )]  # fmt: skip
+    while True:
+        rows = conn.execute(
+            select(*cols)
+            .where(calls.c.id > last, calls.c.direction == "inbound")
+            .order_by(calls.c.id)
+            .limit(_REFILL_BATCH)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        per: dict[int, list[tuple[CallRecord, CallOwner]]] = {}
+        for r in rows:
+            rec = CallRecord(
+                r.call_id, "inbound", r.queue, r.number, r.arrived_at.timestamp(),
+                queued_at=_seconds(r.queued_at), picked_up_at=_seconds(r.picked_up_at),
+                ended_at=_seconds(r.ended_at), result=CallResult(r.result),
+                positive=r.positive, service=r.service, refused_reason=r.refused_reason,
+            )  # fmt: skip
+            per.setdefault(r.company_id, []).append((rec, CallOwner(r.group_id, r.user_id)))
+        for company_id, legs in per.items():
+            repo.add_hours(company_id, hour_tallies(legs, targets.get(company_id, {})), tables)
+
+
+def _seconds(at: datetime | None) -> float | None:
+    return None if at is None else at.timestamp()
 
 
 def save_calls(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) -> int:

@@ -6,7 +6,7 @@ group, and for a client user its client) sees its calls' figures here, whichever
 and operators took them. The figures are `kpis.InboundStats` over the stored legs of the
 service, counted against the minimum's and the target's "answered within N s"
 (`ServiceLevelPolicy.counters`), so they are the reports' and the simulator's figures,
-over the calls that reached a queue (one the IVR served alone is no operator's business).
+over the calls offered to a queue (one the IVR served alone is no operator's business).
 
 The live check (`Watch.tick`, every few seconds in the server, see `watch.py`) recomputes
 a company's day only when new legs were stored or a service level changed, stores each
@@ -122,10 +122,9 @@ class Tally:
         return cls(policy, lo, hi)
 
     def add(self, r: CallRecord) -> None:
-        """Count a call that reached a queue; one served by the IVR alone (a message, a
-        voicemail from the menu) or lost before the queue was never offered to an operator."""
-        if r.queued_at is None:
-            return
+        """Count a call as the reports do (`InboundStats.add`): one served by the IVR alone
+        (a message, a voicemail from the menu, a hang-up in it) was never offered to an
+        operator and counts apart, as does a refused one."""
         self.at_minimum.add(r)
         self.at_target.add(r)
 

@@ -475,6 +475,7 @@ def _tally_columns() -> list[Column[Any]]:
         Column("wait_all", Float, nullable=False),
         Column("talk", Float, nullable=False),
         Column("positive", Integer, nullable=False),
+        Column("ivr", Integer, nullable=False, server_default="0"),  # migration 0013
     ]
 
 

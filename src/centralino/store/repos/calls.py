@@ -179,11 +179,17 @@ class CallRepo:
             rows.append(row)
         self.conn.execute(insert(calls), rows)
 
-    def add_hours(self, company_id: int, tallies: dict[HourKey, dict[str, float | int]]) -> None:
+    def add_hours(
+        self,
+        company_id: int,
+        tallies: dict[HourKey, dict[str, float | int]],
+        tables: dict[str, Table] | None = None,
+    ) -> None:
         """Add tallies to the roll-ups: `call_hours` per operator, `service_hours` without,
         `operator_days` per operator and UTC day (a new row per key, else the figures
         summed in place). Keys go in sorted order, so two writers lock shared rows in one
-        order."""
+        order. `tables`: only these roll-ups, as the database has them (a migration's
+        tables, reflected: the figures they lack are left out)."""
         if not tallies:
             return
         per_operator = [
@@ -193,9 +199,13 @@ class CallRepo:
             }
             for k in sorted(tallies)
         ]  # fmt: skip
-        self._upsert(call_hours, _HOUR_KEY, per_operator)
-        self._upsert(service_hours, _SERVICE_KEY, without_operator(per_operator))
-        self._upsert(operator_days, _DAY_KEY, by_day(per_operator))
+        for table, key, fold in _ROLL_UPS:
+            if tables is None:
+                self._upsert(table, key, fold(per_operator))
+            elif table.name in tables:
+                have = tables[table.name]
+                rows = [{k: v for k, v in r.items() if k in have.c} for r in fold(per_operator)]
+                self._upsert(have, key, rows)
 
     def _upsert(self, table: Table, key: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         dialect = self.conn.dialect.name
@@ -277,6 +287,14 @@ def _folded(
             for f in _FIGURES:
                 have[f] += row[f]
     return list(out.values())
+
+
+_ROLL_UPS: tuple[tuple[Table, tuple[str, ...], Callable[[list[dict[str, Any]]], Any]], ...] = (
+    (call_hours, _HOUR_KEY, lambda rows: rows),
+    (service_hours, _SERVICE_KEY, without_operator),
+    (operator_days, _DAY_KEY, by_day),
+)
+ROLL_UPS = tuple(t.name for t, _, _ in _ROLL_UPS)
 
 
 def _iso(at: float) -> str:

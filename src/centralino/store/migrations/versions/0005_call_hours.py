@@ -10,8 +10,6 @@ The roll-up is filled from the stored legs here, with the code that keeps it aft
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,8 +17,6 @@ revision = "0005"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
-
-_BATCH = 20_000
 
 
 def upgrade() -> None:
@@ -64,45 +60,9 @@ def upgrade() -> None:
 
 
 def _fill(conn: sa.Connection) -> None:
-    from centralino.domain.call_record import CallRecord, CallResult
-    from centralino.services.calls import DEFAULT_TARGET, hour_tallies
-    from centralino.store.repos.calls import CallOwner, CallRepo
-    from centralino.store.tables import calls, queues
+    from centralino.services.calls import refill_roll_ups
 
-    def seconds(at: datetime | None) -> float | None:
-        return None if at is None else at.timestamp()
-
-    targets: dict[int, dict[str, float]] = {}
-    for q in conn.execute(sa.select(queues.c.company_id, queues.c.name, queues.c.settings)):
-        target = (q.settings or {}).get("target_seconds", DEFAULT_TARGET)
-        targets.setdefault(q.company_id, {})[q.name] = float(target)
-    repo, last = CallRepo(conn), 0
-    cols = [calls.c[n] for n in (
-        "id", "company_id", "group_id", "user_id", "call_id", "service", "queue", "number",
-        "result", "refused_reason", "positive", "arrived_at", "queued_at", "picked_up_at",
-        "ended_at",
-    )]  # fmt: skip
-    while True:
-        rows = conn.execute(
-            sa.select(*cols)
-            .where(calls.c.id > last, calls.c.direction == "inbound")
-            .order_by(calls.c.id)
-            .limit(_BATCH)
-        ).all()
-        if not rows:
-            return
-        last = rows[-1].id
-        per: dict[int, list[tuple[CallRecord, CallOwner]]] = {}
-        for r in rows:
-            rec = CallRecord(
-                r.call_id, "inbound", r.queue, r.number, r.arrived_at.timestamp(),
-                queued_at=seconds(r.queued_at), picked_up_at=seconds(r.picked_up_at),
-                ended_at=seconds(r.ended_at), result=CallResult(r.result),
-                positive=r.positive, service=r.service, refused_reason=r.refused_reason,
-            )  # fmt: skip
-            per.setdefault(r.company_id, []).append((rec, CallOwner(r.group_id, r.user_id)))
-        for company_id, legs in per.items():
-            repo.add_hours(company_id, hour_tallies(legs, targets.get(company_id, {})))
+    refill_roll_ups(conn)  # at this revision: call_hours alone, without the later figures
 
 
 def downgrade() -> None:

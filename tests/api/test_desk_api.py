@@ -23,6 +23,7 @@ from centralino.services import campaigns
 from centralino.services import desk as desk_service
 from centralino.services.context import ServiceContext
 from centralino.store.tables import attempts, audit_log, contact_lists, records
+from centralino.store.tables import calls as calls_table
 from centralino.telephony.sim.network import Fate
 from world import World, build_world
 
@@ -215,6 +216,46 @@ def test_preview_skip_dial_and_wrap_up_with_a_callback(
     assert (day["calls"], day["outbound"], day["inbound"], day["talked"]) == (1, 1, 0, 1)
     assert day["talk_seconds"] > 0
     assert day["outcomes"] == [{"label": "Callback", "count": 1}]
+
+
+def test_the_phone_wrap_up_of_a_campaign_call_takes_only_an_outcome_it_can_store(
+    ctx: ServiceContext, preview: tuple[Floor, int, list[int]]
+) -> None:
+    """/me/phone/wrap-up (the phone bar's) on a campaign's call: an outcome the campaign
+    lacks, or one that needs a date, is refused before the call closes (the dialer could
+    not store it: the attempt would stay open and the outcome be lost); one of the
+    campaign's outcomes is stored on the attempt, positive as the outcome says."""
+    f, _, (first, _, _) = preview
+    me = f.world.actors[Role.OPERATOR]
+    assert f.post("phone/login").status_code == 200
+    f.run(1.0)
+    assert f.post("desk/preview/dial").status_code == 200
+    f.run(35.0)
+    assert f.post("phone/hangup").status_code == 200
+    f.run(1.0)
+    assert f.get("phone")["state"] == "wrap_up"
+    for body, words in (
+        ({"outcome": "sold_out"}, "has no outcome 'sold_out'"),
+        ({"outcome": "callback", "positive": True}, "/api/v1/me/desk/wrap-up"),
+    ):
+        p = problem(f.post("phone/wrap-up", body), 422)
+        assert words in str(p) and "outcome" in str(p), p
+        assert f.get("phone")["state"] == "wrap_up"  # nothing closed
+    with ctx.engine.connect() as conn:
+        (att,) = conn.execute(select(attempts).where(attempts.c.record_id == first))
+    assert att.ended_at is None
+    r = f.post("phone/wrap-up", {"outcome": "positive", "positive": False, "notes": "signed"})
+    assert r.status_code == 200, r.text
+    f.run(1.0)
+    with ctx.engine.connect() as conn:
+        (att,) = conn.execute(select(attempts).where(attempts.c.record_id == first))
+        stored = conn.execute(select(records).where(records.c.id == first)).one()
+    assert (att.outcome, att.user_id, att.ended_at is not None) == ("positive", me, True)
+    assert stored.state == "done"
+    f.live.flush()
+    with ctx.engine.connect() as conn:
+        (call,) = conn.execute(select(calls_table).where(calls_table.c.direction == "outbound"))
+    assert (call.outcome, call.positive) == ("positive", True)  # as the outcome says
 
 
 @pytest.fixture

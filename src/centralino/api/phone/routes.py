@@ -17,11 +17,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from centralino import desk
 from centralino.api.deps import access, authenticated, get_ctx
 from centralino.api.phone.schemas import AutoAnswerIn, PauseIn, PhoneOut, TransferIn, WrapUpIn
 from centralino.domain.access import Principal
 from centralino.domain.errors import InvalidInput
 from centralino.phone import EngineOff, Phones, Session, check_access, load_session
+from centralino.services import desk as desk_service
 from centralino.services.auth import Identity
 from centralino.services.context import ServiceContext
 from centralino.services.transfer_targets import transfer_targets
@@ -123,10 +125,31 @@ async def hangup(c: Caller = Depends(caller)) -> Any:
 
 
 @router.post("/wrap-up", response_model=PhoneOut, openapi_extra=_ACCESS)
-async def wrap_up(body: WrapUpIn, c: Caller = Depends(caller)) -> Any:
+async def wrap_up(
+    body: WrapUpIn, c: Caller = Depends(caller), ctx: ServiceContext = Depends(get_ctx)
+) -> Any:
     """Close the call with an outcome (and notes, kept in the call's phases); ready again,
-    or the pause or logout asked for meanwhile."""
-    c.phones.wrap_up(c.principal, body.outcome, body.positive, body.notes)
+    or the pause or logout asked for meanwhile. A campaign's call takes one of the
+    campaign's outcomes (positive as the outcome says), checked before anything closes: an
+    outcome the dialer could not store would leave the attempt open and the outcome lost.
+    One that sets a date needs /api/v1/me/desk/wrap-up, which books the callback."""
+    positive = body.positive
+    hand = desk.in_hand(c.phones.live, c.principal)
+    if hand is not None and hand.kind == "call" and hand.campaign_id is not None:
+        try:
+            plan = await run_in_threadpool(
+                desk_service.plan_wrap_up, ctx, c.principal, hand.campaign_id, body.outcome,
+                None, None, None,
+            )  # fmt: skip
+        except InvalidInput as exc:
+            if exc.field != "callback.due_at":
+                raise
+            raise InvalidInput(
+                f"{exc.message}: wrap up with /api/v1/me/desk/wrap-up, which books the callback",
+                "outcome",
+            ) from None
+        positive = plan.positive
+    c.phones.wrap_up(c.principal, body.outcome, positive, body.notes)
     return _out(c)
 
 

@@ -282,6 +282,24 @@ def test_reports_over_the_api_as_json_xlsx_and_csv(fx: Fixture, client: TestClie
     r = client.get("/api/v1/reports/run", params={"name": "service-levels", "format": "csv",
                                                    "by": "day"})  # fmt: skip
     assert r.status_code == 200 and r.text.splitlines()[1].startswith("Care line,2026-11-23,1,")
+    # the received calls as CSV are streamed, past the list's limit; as JSON or xlsx refused
+    limit = pytest.MonkeyPatch()
+    limit.setattr(inbound, "MAX_LISTED", 0)
+    try:
+        r = client.get("/api/v1/reports/run", params={"name": "calls", "format": "csv"})
+        assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+        lines = r.text.splitlines()
+        assert lines[0].startswith("Arrived,UTC offset,Service") and lines[-1].startswith(
+            "Total: 1 calls"
+        )
+        assert [line.split(",")[2] for line in lines[1:-1]] == ["Care line"]  # not the partner's
+        for fmt in ("json", "xlsx"):
+            body = problem(
+                client.get("/api/v1/reports/run", params={"name": "calls", "format": fmt}), 422
+            )
+            assert "holds 1 calls" in str(body) and "to" in str(body), body
+    finally:
+        limit.undo()
     # errors name the parameter
     for params, field in [
         ({"name": "nope"}, "name"),

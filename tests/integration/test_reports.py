@@ -21,7 +21,8 @@ from centralino.domain.call_record import CallRecord, CallResult
 from centralino.domain.errors import Forbidden, InvalidInput, NotFound
 from centralino.domain.reports import BucketBy, Filters
 from centralino.domain.roles import Role
-from centralino.reports import inbound, request
+from centralino.reports import inbound, request, xlsx
+from centralino.reports import sheets as sheets_mod
 from centralino.reports.inbound import ReportQuery
 from centralino.reports.sheets import build
 from centralino.reports.xlsx import XLSX_ROWS, Column, Sheet, too_long, write_csv, write_xlsx
@@ -245,11 +246,60 @@ def test_received_calls_over_the_limit_are_refused_with_their_number(
     with pytest.raises(InvalidInput) as e:
         inbound.received_calls(fx.ctx, fx.w.admin(), fx.query())
     assert e.value.field == "to"
-    assert "holds 16 calls, more than the received-calls report lists (15)" in str(e.value)
+    assert (
+        "holds 16 calls, more than the received-calls list holds (15): download it as CSV"
+        in str(e.value)
+    )
     monkeypatch.setattr(inbound, "MAX_LISTED", 16)
     assert len(inbound.received_calls(fx.ctx, fx.w.admin(), fx.query())) == 16
     monkeypatch.setattr(inbound, "MAX_LISTED", 1)
     assert len(inbound.received_calls(fx.ctx, fx.partner, fx.query())) == 1
+
+
+def test_received_calls_as_csv_stream_past_the_limit_with_the_sheet_s_text(
+    fx: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV of the received calls is written as the legs are read, with no limit: the
+    same text as the sheet's CSV, byte for byte, in several chunks; the command writes it
+    past the limit too, and says how many rows."""
+    import io
+
+    import centralino.bootstrap
+
+    full = io.StringIO()
+    write_csv(
+        full, sheets_mod.calls_sheet(inbound.received_calls(fx.ctx, fx.w.admin(), fx.query()))
+    )
+    monkeypatch.setattr(inbound, "MAX_LISTED", 3)
+    req = request.ReportRequest.parse(fx.company, "calls", "2026-11-24", "2026-11-25")
+    chunks = req.csv_stream(fx.ctx, fx.w.admin())
+    assert chunks is not None
+    assert "".join(chunks) == full.getvalue() and full.getvalue().count("\n") == 18
+    sheet = sheets_mod.calls_sheet(
+        list(inbound.received_calls_stream(fx.ctx, fx.w.admin(), fx.query()))
+    )
+    parts = list(xlsx.csv_chunks(sheet.columns, sheet.rows, lambda: sheet.totals, rows_per_chunk=5))
+    assert len(parts) == 4 and "".join(parts) == full.getvalue()  # 5 + 5 + 5 + 1 and totals
+    small = xlsx.csv_chunks(sheets_mod.CALLS_COLUMNS, [], lambda: None, rows_per_chunk=1)
+    assert list(small) == [",".join(c.header for c in sheets_mod.CALLS_COLUMNS) + "\n"]
+    assert (
+        request.ReportRequest.parse(fx.company, "services", "2026-11-24", "2026-11-25").csv_stream(
+            fx.ctx, fx.w.admin()
+        )
+        is None
+    )  # the other reports are built whole
+    with pytest.raises(Forbidden):  # the access is checked before the first row
+        req.csv_stream(fx.ctx, fx.w.principal(fx.w.actors[Role.OPERATOR]))
+    monkeypatch.setattr(centralino.bootstrap, "build_context", lambda: fx.ctx)
+    out = tmp_path / "calls.csv"
+    r = CliRunner().invoke(app, ["report", "calls", "--company", str(fx.company), "--from",
+                                 "2026-11-24", "--to", "2026-11-25", "--out", str(out)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert f"calls: 16 rows written to {out}" in r.output
+    assert out.read_text(encoding="utf-8") == full.getvalue()
+    r = CliRunner().invoke(app, ["report", "calls", "--company", str(fx.company), "--from",
+                                 "2026-11-24", "--to", "2026-11-25", "--out", str(tmp_path / "c.xlsx")])  # fmt: skip
+    assert r.exit_code != 0 and "holds 16 calls" in r.output and "CSV" in r.output
 
 
 def test_a_partner_report_holds_no_parent_data(fx: Fixture) -> None:

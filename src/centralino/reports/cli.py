@@ -46,6 +46,8 @@ def report(
     out: Path = typer.Option(..., "--out", help="FILE.xlsx or FILE.csv"),
 ) -> None:
     """Write a statistics report over a period (inbound IN-8, IN-9; outbound and presence OUT-9)."""
+    import csv
+
     from centralino.bootstrap import build_context
     from centralino.domain.errors import DomainError
     from centralino.reports.request import ReportRequest, render
@@ -60,13 +62,24 @@ def report(
         ctx = build_context()
         actor = company_supervisor(ctx, company, "command line")
         request = ReportRequest.parse(actor.company_id, name, first, last, by, weekdays, hours)
-        sheets = request.sheets(ctx, actor)
-        data = render(sheets, suffix[1:])
+        chunks = request.csv_stream(ctx, actor) if suffix == ".csv" else None
+        if chunks is None:
+            sheets = request.sheets(ctx, actor)
+            data = render(sheets, suffix[1:])
     except DomainError as exc:
         _fail(f"--{exc.field}: {exc.message}" if exc.field else exc.message)
     try:
-        out.write_bytes(data)
+        if chunks is not None:  # received calls: any number, written as they are read
+            with out.open("w", encoding="utf-8", newline="") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+        else:
+            out.write_bytes(data)
     except OSError as exc:
         _fail(f"--out: cannot write {out}: {exc.strerror or exc}")
-    rows = sum(len(s.rows) for s in sheets)
+    if chunks is not None:
+        with out.open(encoding="utf-8", newline="") as f:
+            rows = sum(1 for _ in csv.reader(f)) - 2  # the header and the totals
+    else:
+        rows = sum(len(s.rows) for s in sheets)
     console.print(f"{name}: {rows} rows written to {out}", highlight=False, soft_wrap=True)

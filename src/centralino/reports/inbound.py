@@ -412,37 +412,49 @@ def services_per_operator(
     return sorted(rows, key=lambda r: (r.operator, r.service))
 
 
-MAX_LISTED = 1_000_000  # calls in one received-calls report (a worksheet holds 1,048,576 rows)
+MAX_LISTED = 1_000_000  # calls in one received-calls list (a worksheet holds 1,048,576 rows)
 
 
 def received_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> list[CallDetailRow]:
     """Every inbound call of the period, by arrival: at most `MAX_LISTED` in the period
     (counted before the weekday and hour filters), else InvalidInput on "to" with their
-    number. The legs are read in batches and turned into rows as they come."""
+    number. For any number, `received_calls_stream`."""
     period, _, clients = _scope(ctx, actor, q)
     vis = actor.visibility(Permission.STATS_READ)
     stmt = _legs_stmt(vis, q, period, clients)
-    rows = []
     with ctx.uow() as uow:
         count = uow.conn.execute(
             stmt.with_only_columns(func.count(calls.c.id)).order_by(None)
         ).scalar_one()
-        if count > MAX_LISTED:
-            raise InvalidInput(
-                f"the period holds {count:,} calls, more than the received-calls report "
-                f"lists ({MAX_LISTED:,}): choose a shorter period",
-                "to",
-            )
+    if count > MAX_LISTED:
+        raise InvalidInput(
+            f"the period holds {count:,} calls, more than the received-calls list holds "
+            f"({MAX_LISTED:,}): download it as CSV, or choose a shorter period",
+            "to",
+        )
+    return list(_detail_rows(ctx, stmt, period, q.filters))
+
+
+def received_calls_stream(
+    ctx: ServiceContext, actor: Principal, q: ReportQuery
+) -> Iterator[CallDetailRow]:
+    """`received_calls` without a limit, read in batches as they are consumed (a CSV
+    download): the access is checked here, before the first row."""
+    period, _, clients = _scope(ctx, actor, q)
+    vis = actor.visibility(Permission.STATS_READ)
+    return _detail_rows(ctx, _legs_stmt(vis, q, period, clients), period, q.filters)
+
+
+def _detail_rows(
+    ctx: ServiceContext, stmt: Any, period: Period, filters: Filters
+) -> Iterator[CallDetailRow]:
+    with ctx.uow() as uow:
         result = uow.conn.execution_options(yield_per=5000).execute(
             stmt.order_by(calls.c.arrived_at, calls.c.id)
         )
-        for leg in _kept(result, period, q.filters):
+        for leg in _kept(result, period, filters):
             r = leg.record
-            rows.append(
-                CallDetailRow(
-                    leg.local_arrival, r.service or NO_SERVICE, r.queue, r.number,
-                    r.result.value, r.refused_reason, r.wait, r.talk, r.operator,
-                    r.hangup_cause, r.outcome,
-                )
+            yield CallDetailRow(
+                leg.local_arrival, r.service or NO_SERVICE, r.queue, r.number, r.result.value,
+                r.refused_reason, r.wait, r.talk, r.operator, r.hangup_cause, r.outcome,
             )  # fmt: skip
-    return rows

@@ -4,7 +4,7 @@ option, then run to sheets and written as .xlsx, .csv or JSON."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,8 +12,9 @@ from typing import Any
 from centralino.domain.access import Principal
 from centralino.domain.errors import InvalidInput
 from centralino.domain.reports import BucketBy, Filters, parse_hours, parse_ranges
+from centralino.reports import inbound
 from centralino.reports.inbound import ReportQuery
-from centralino.reports.sheets import REPORTS, build
+from centralino.reports.sheets import REPORTS, build, calls_csv
 from centralino.reports.xlsx import (
     XLSX_ROWS,
     Kind,
@@ -79,6 +80,13 @@ class ReportRequest:
 
     def sheets(self, ctx: ServiceContext, actor: Principal) -> list[Sheet]:
         return build(ctx, actor, list(self.names), self.query)
+
+    def csv_stream(self, ctx: ServiceContext, actor: Principal) -> Iterator[str] | None:
+        """The received calls as CSV chunks read as they are written, any number of them
+        (the access checked first); None for the other reports, which are small."""
+        if self.names != ("calls",):
+            return None
+        return calls_csv(inbound.received_calls_stream(ctx, actor, self.query))
 
     def file_name(self, fmt: str) -> str:
         q = self.query

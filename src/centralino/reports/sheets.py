@@ -3,14 +3,14 @@ and lays the rows out as a `Sheet`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from centralino.domain.access import Principal
 from centralino.domain.reports import BucketRow, CallDetailRow, Figures, OperatorRow, SummaryRow
 from centralino.reports import inbound, outbound_sheets
 from centralino.reports.inbound import ReportQuery
-from centralino.reports.xlsx import N_, Column, Kind, Sheet
+from centralino.reports.xlsx import N_, Column, Kind, Sheet, csv_chunks
 from centralino.services import service_levels
 from centralino.services.context import ServiceContext
 
@@ -97,55 +97,54 @@ def operator_sheet(rows: Sequence[OperatorRow], by_operator: bool) -> Sheet:
     )
 
 
+CALLS_COLUMNS = [
+    Column(N_("Arrived"), Kind.LOCAL_TIME),
+    Column(N_("UTC offset")),
+    Column(N_("Service")),
+    Column(N_("Queue")),
+    Column(N_("Number")),
+    Column(N_("Result")),
+    Column(N_("Refused because")),
+    Column(N_("Wait"), Kind.DURATION),
+    Column(N_("Talk"), Kind.DURATION),
+    Column(N_("Operator")),
+    Column(N_("Hang-up cause")),
+    Column(N_("Outcome")),
+]
+
+
+def _call_row(r: CallDetailRow) -> list[object]:
+    return [
+        r.arrived, r.arrived.isoformat()[-6:], r.service, r.queue, r.number, r.result,
+        r.refused_reason, r.wait, r.talk, r.operator, r.hangup_cause, r.outcome,
+    ]  # fmt: skip
+
+
+def _calls_totals(count: int, talk: float) -> list[object]:
+    return [f"Total: {count} calls", *[None] * 7, talk, None, None, None]
+
+
 def calls_sheet(rows: Sequence[CallDetailRow]) -> Sheet:
     return Sheet(
         N_("Received calls"),
-        [
-            Column(N_("Arrived"), Kind.LOCAL_TIME),
-            Column(N_("UTC offset")),
-            Column(N_("Service")),
-            Column(N_("Queue")),
-            Column(N_("Number")),
-            Column(N_("Result")),
-            Column(N_("Refused because")),
-            Column(N_("Wait"), Kind.DURATION),
-            Column(N_("Talk"), Kind.DURATION),
-            Column(N_("Operator")),
-            Column(N_("Hang-up cause")),
-            Column(N_("Outcome")),
-        ],
-        [
-            [
-                r.arrived,
-                r.arrived.isoformat()[-6:],
-                r.service,
-                r.queue,
-                r.number,
-                r.result,
-                r.refused_reason,
-                r.wait,
-                r.talk,
-                r.operator,
-                r.hangup_cause,
-                r.outcome,
-            ]
-            for r in rows
-        ],
-        [
-            f"Total: {len(rows)} calls",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            sum(r.talk for r in rows),
-            None,
-            None,
-            None,
-        ],
+        CALLS_COLUMNS,
+        [_call_row(r) for r in rows],
+        _calls_totals(len(rows), sum(r.talk for r in rows)),
     )
+
+
+def calls_csv(rows: Iterable[CallDetailRow]) -> Iterator[str]:
+    """The received calls as CSV text in chunks, each row written as it is read: any
+    number of calls in little memory (the same columns and totals as `calls_sheet`)."""
+    seen = [0, 0.0]
+
+    def counted() -> Iterator[list[object]]:
+        for r in rows:
+            seen[0] += 1
+            seen[1] += r.talk
+            yield _call_row(r)
+
+    return csv_chunks(CALLS_COLUMNS, counted(), lambda: _calls_totals(int(seen[0]), seen[1]))
 
 
 _VERDICTS = {

@@ -10,7 +10,8 @@ for other programs.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -132,10 +133,30 @@ def csv_value(kind: Kind, value: object) -> str:
     return str(value)
 
 
+def csv_chunks(
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[object]],
+    totals: Callable[[], Sequence[object] | None] = lambda: None,
+    rows_per_chunk: int = 2000,
+) -> Iterator[str]:
+    """A sheet as CSV text in chunks, the rows written as they come (a stream of any
+    length); the totals are asked for after the last row."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([c.header for c in columns])
+    for n, row in enumerate(rows, start=1):
+        w.writerow([csv_value(c.kind, v) for c, v in zip(columns, row, strict=True)])
+        if n % rows_per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    last = totals()
+    if last is not None:
+        w.writerow([csv_value(c.kind, v) for c, v in zip(columns, last, strict=True)])
+    yield out.getvalue()
+
+
 def write_csv(out: IO[str], sheet: Sheet) -> None:
     """The sheet as CSV (comma, UTF-8), header first, totals last."""
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow([c.header for c in sheet.columns])
-    rows = [*sheet.rows, *([sheet.totals] if sheet.totals is not None else [])]
-    for row in rows:
-        w.writerow([csv_value(c.kind, v) for c, v in zip(sheet.columns, row, strict=True)])
+    for chunk in csv_chunks(sheet.columns, sheet.rows, lambda: sheet.totals):
+        out.write(chunk)

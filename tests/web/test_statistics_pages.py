@@ -110,6 +110,27 @@ def test_a_report_is_shown_with_its_chart_and_download_links(
     assert 'id="r-hours" name="hours" value="18-9"' in bad  # what was entered stays
 
 
+def test_all_reports_show_the_others_when_the_received_calls_are_too_many(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A period with more calls than the list holds: "all" shows every other sheet and,
+    in the received calls' place, why and what to do; that report alone is the form's
+    error."""
+    from centralino.reports import inbound
+
+    monkeypatch.setattr(inbound, "MAX_LISTED", 2)
+    page_login(client, "actor_supervisor")
+    period = {"from": "2026-11-23", "to": "2026-11-23"}
+    html = client.get("/reports", params={"name": "all", **period}).text
+    assert 'role="alert"' not in html
+    assert "Detail per service" in html and "Service summary" in html and "Presence" in html
+    notice = re.search(r'<p class="flash note" role="status">(.*?)</p>', html, re.S)
+    assert notice is not None
+    assert "holds 3 calls" in notice.group(1) and "download it as CSV" in notice.group(1)
+    alone = client.get("/reports", params={"name": "calls", **period}).text
+    assert 'role="alert"' in alone and "<strong>to</strong>" in alone and "holds 3 calls" in alone
+
+
 def test_the_dashboard_shows_verdicts_and_the_form_sets_the_level(
     client: TestClient, world: World, ctx: ServiceContext
 ) -> None:

@@ -17,13 +17,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from centralino.domain.access import Principal
 from centralino.domain.errors import DomainError, InvalidInput
 from centralino.domain.roles import Permission
 from centralino.domain.service_levels import Criteria, ServiceLevelPolicy
 from centralino.reports.request import ReportRequest, as_json
-from centralino.reports.sheets import REPORTS
-from centralino.reports.xlsx import Kind
+from centralino.reports.sheets import REPORTS, build
+from centralino.reports.xlsx import Kind, Sheet
 from centralino.services import service_levels
+from centralino.services.context import ServiceContext
 from centralino.services.inbound_services import service_place
 from centralino.web.i18n import N_, local_time, translations
 from centralino.web.render import (
@@ -100,6 +102,23 @@ def _detail_chart(sheet: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _page_sheets(
+    ctx: ServiceContext, actor: Principal, req: ReportRequest
+) -> list[Sheet | tuple[str, str]]:
+    """The request's sheets; with several reports ("all"), one refused for its size (the
+    received calls of a long period) is its title and message in its place, the others
+    shown."""
+    if len(req.names) == 1:
+        return list(req.sheets(ctx, actor))
+    out: list[Sheet | tuple[str, str]] = []
+    for name in req.names:
+        try:
+            out += build(ctx, actor, [name], req.query)
+        except InvalidInput as exc:
+            out.append((REPORTS[name].title, exc.message))
+    return out
+
+
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(
     request: Request,
@@ -133,7 +152,10 @@ def reports_page(
                 company, form["name"], form["from"], form["to"], by, weekdays or None,
                 hours or None,
             )  # fmt: skip
-            for sheet in req.sheets(ctx, me.principal):
+            for sheet in _page_sheets(ctx, me.principal, req):
+                if isinstance(sheet, tuple):  # a report of "all" that cannot be listed here
+                    sheets.append({"name": sheet[0], "notice": sheet[1], "chart": None})
+                    continue
                 data = as_json(sheet)
                 kinds = [c["kind"] for c in data["columns"]]
                 sheets.append(

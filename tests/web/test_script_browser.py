@@ -136,5 +136,5 @@ def test_an_operator_follows_the_script_of_a_campaign_call(
         page.locator("h1").click()
         page.keyboard.press("h")
     expect(page.locator("#phone-state")).to_have_text("Wrap-up", timeout=5_000)
-    expect(page.get_by_label("Outcome")).to_have_value("positive", timeout=5_000)
+    expect(page.locator("#wrapup-outcome")).to_have_value("positive", timeout=5_000)
     expect(box).to_be_visible()

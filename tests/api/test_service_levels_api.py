@@ -176,6 +176,54 @@ def test_the_live_check_stores_and_publishes_each_change_once(
     assert published == [*first, *second, *again]
 
 
+def test_the_live_check_adds_the_new_legs_to_the_day_it_keeps(
+    fx: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each tick reads only the legs stored since the last one (none: nothing is read) and
+    its day equals the whole day counted again; a changed service level counts the day
+    again."""
+    service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, POLICY)
+    reads: list[Any] = []
+    real = service_levels.legs_of_services
+    monkeypatch.setattr(
+        service_levels, "legs_of_services",
+        lambda *a, **k: reads.append(a[5] if len(a) > 5 else None) or real(*a, **k),
+    )  # fmt: skip
+    watch = service_levels.Watch(fx.ctx)
+
+    def kept() -> dict[str, Any]:
+        return {sd.service.name: sd.as_json() for sd in watch._seen[fx.company].days.values()}
+
+    def whole() -> dict[str, Any]:
+        _, days = service_levels.day_status(fx.ctx, fx.w.admin(), fx.company)
+        return {sd.service.name: sd.as_json() for sd in days}
+
+    fx.save(
+        [leg("Care line", "Care", at(23, 9, 0), 5), leg("Partner line", "Partner", at(23, 9, 1), 3)]
+    )
+    watch.tick()
+    assert reads[-1][0] == 0 and kept() == whole()  # the whole day, the first time
+    reads.clear()
+    assert watch.tick() == [] and reads == []  # nothing stored since: nothing read
+    for minute, wait in ((10, 30), (20, 4), (30, 60)):
+        fx.save([leg("Care line", "Care", at(23, 9, minute), wait, answered=wait < 50),
+                 leg("Care line", "Care", at(22, 9, minute), 2)])  # fmt: skip
+        watch.tick()
+        after, upto = reads[-1]
+        assert after > 0 and upto > after  # only the legs stored since
+        assert kept() == whole()
+    care = kept()["Care line"]["figures"]
+    assert (care["offered"], care["answered"], care["abandoned"]) == (4, 3, 1)
+    reads.clear()
+    service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, POLICY)  # the same again
+    assert watch.tick() == [] and reads == []
+    easier = ServiceLevelPolicy(minimum=Criteria(60, 0.5), target=Criteria(60, 0.7))
+    service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, easier)
+    assert watch.tick() and reads[-1][0] == 0 and kept() == whole()  # counted again
+    service_levels.clear_policy(fx.ctx, fx.w.admin(), fx.care)  # no level left: not watched
+    assert watch.tick() == [] and fx.company not in watch._seen
+
+
 def test_period_verdicts_per_day_and_for_the_whole_period(fx: Fixture) -> None:
     service_levels.set_policy(fx.ctx, fx.w.admin(), fx.care, POLICY)
     fx.save(

@@ -180,10 +180,16 @@ def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
 
 
 def legs_of_services(
-    ctx: ServiceContext, company_id: int, start: datetime, end: datetime, names: Iterable[str]
+    ctx: ServiceContext,
+    company_id: int,
+    start: datetime,
+    end: datetime,
+    names: Iterable[str],
+    ids: tuple[int, int] | None = None,
 ) -> list[CallRecord]:
     """The company's inbound legs of the services `names` arrived in [start, end), oldest
-    first: a trusted read (the caller has decided who may see those services)."""
+    first: a trusted read (the caller has decided who may see those services). `ids`
+    (after, up to): only the legs stored with an id in (after, up to]."""
     wanted = sorted(set(names))
     if not wanted:
         return []
@@ -199,6 +205,8 @@ def legs_of_services(
         )
         .order_by(calls.c.arrived_at, calls.c.id)
     )
+    if ids is not None:
+        stmt = stmt.where(calls.c.id > ids[0], calls.c.id <= ids[1])
     with ctx.uow() as uow:
         return [_record(r) for r in uow.conn.execute(stmt)]
 

@@ -8,8 +8,10 @@ service, counted against the minimum's and the target's "answered within N s"
 (`ServiceLevelPolicy.counters`), so they are the reports' and the simulator's figures,
 over the calls offered to a queue (one the IVR served alone is no operator's business).
 
-The live check (`Watch.tick`, every few seconds in the server, see `watch.py`) recomputes
-a company's day only when new legs were stored or a service level changed, stores each
+The live check (`Watch.tick`, every few seconds in the server, see `watch.py`) keeps each
+company's day: it reads nothing when no leg was stored, only the legs stored since the last
+check when some were, and the whole day again on a new day or when a service level or a
+service changed (a day of a large center is some 330,000 legs); it stores each
 change of a service's verdict in `service_level_alerts` (nothing is lost across a
 restart: the last stored verdict of the day is where it starts again), and publishes
 `service_level.status` (the day so far) and `service_level.alert` (the change) on the
@@ -226,12 +228,25 @@ def day_status(
         tz, services = _readable_services(uow, actor, company_id)
         policies = uow.service_levels.of_company(company_id)
     day = day or ctx.now().astimezone(tz).date()
-    period = Period(day, day, tz)
     out = {s.name: ServiceDay(s, Tally.of(policies.get(s.id))) for s in services}
-    for r in legs_of_services(ctx, company_id, period.start, period.end, out):
-        local = datetime.fromtimestamp(r.arrived_at, tz)
-        out[r.service or ""].add(r, local.hour)
+    _add_legs(ctx, company_id, day, tz, out)
     return day, list(out.values())
+
+
+def _add_legs(
+    ctx: ServiceContext,
+    company_id: int,
+    day: date,
+    tz: ZoneInfo,
+    days: dict[str, ServiceDay],
+    ids: tuple[int, int] | None = None,
+) -> None:
+    """Count the legs of `day` (those stored with an id in `ids` only, if given) into
+    the days of their services."""
+    period = Period(day, day, tz)
+    for r in legs_of_services(ctx, company_id, period.start, period.end, days, ids):
+        local = datetime.fromtimestamp(r.arrived_at, tz)
+        days[r.service or ""].add(r, local.hour)
 
 
 # -- the verdicts of a period (the report) ----------------------------------------------
@@ -303,10 +318,13 @@ def list_alerts(
 
 @dataclass(slots=True)
 class _Seen:
-    day: date
+    """A company's day as the check last counted it: kept and added to while the day,
+    the service levels and the services stay the same."""
+
+    key: tuple[Any, ...]  # the day, the policies, the services (id, name, place)
     last_leg: int
-    policies: dict[int, dict[str, Any]]
     levels: dict[int, str]
+    days: dict[str, ServiceDay]
 
 
 class Watch:
@@ -333,32 +351,44 @@ class Watch:
         return events
 
     def check(self, company_id: int) -> list[Event]:
+        """Nothing when no leg was stored and nothing changed since the last check; the
+        legs stored since added to the day kept from it; the whole day counted again on
+        a new day, a changed service level or a changed service."""
         actor = company_supervisor(self.ctx, company_id, "service level check")
         with self.ctx.uow() as uow:
+            tz, services = _readable_services(uow, actor, company_id)
             last_leg = uow.conn.execute(
                 select(func.coalesce(func.max(calls.c.id), 0)).where(
                     calls.c.company_id == company_id
                 )
             ).scalar_one()
-            policies = {
-                k: v.as_json() for k, v in uow.service_levels.of_company(company_id).items()
-            }
-        day, services = day_status(self.ctx, actor, company_id)
-        seen = self._seen.get(company_id)
-        if seen is not None and (seen.day, seen.last_leg, seen.policies) == (
+            policies = uow.service_levels.of_company(company_id)
+        day = self.ctx.now().astimezone(tz).date()
+        key = (
             day,
-            last_leg,
-            policies,
-        ):
-            return []
-        if seen is None or seen.day != day:
-            seen = _Seen(day, last_leg, policies, self._last_levels(actor, company_id, day))
-        seen.last_leg, seen.policies = last_leg, policies
-        self._seen[company_id] = seen
+            sorted((k, v.as_json()) for k, v in policies.items()),
+            [(s.id, s.name, service_place(s)) for s in services],
+        )
+        seen = self._seen.get(company_id)
+        if seen is not None and seen.key == key:
+            if seen.last_leg == last_leg:
+                return []
+            _add_legs(self.ctx, company_id, day, tz, seen.days, (seen.last_leg, last_leg))
+            seen.last_leg = last_leg
+        else:
+            days = {s.name: ServiceDay(s, Tally.of(policies.get(s.id))) for s in services}
+            _add_legs(self.ctx, company_id, day, tz, days, (0, last_leg))
+            levels = (
+                seen.levels
+                if seen is not None and seen.key[0] == day
+                else self._last_levels(actor, company_id, day)
+            )
+            seen = self._seen[company_id] = _Seen(key, last_leg, levels, days)
+        services_days = list(seen.days.values())
         now = self.ctx.now()
         events: list[Event] = []
         with self.ctx.uow() as uow:
-            for sd in services:
+            for sd in services_days:
                 verdict = sd.total.verdict()
                 if verdict is None:
                     continue

@@ -19,8 +19,9 @@ import contextlib
 import logging
 import random
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from centralino.domain.call_record import CallRecord
 from centralino.domain.operators import OperatorState
@@ -143,6 +144,18 @@ class _Batch:
     states: list[tuple[str, str, str | None, float]]
 
 
+class PassListener(Protocol):
+    """Told after each engine pass, in three steps: what to read (on the loop, from the
+    engines), the read (blocking store I/O, in a worker thread when the server runs), and
+    what to do with it (on the loop)."""
+
+    def gather(self) -> Any: ...
+
+    def read(self, what: Any) -> Any: ...
+
+    def apply(self, got: Any) -> None: ...
+
+
 class LiveCenter:
     def __init__(
         self,
@@ -164,7 +177,7 @@ class LiveCenter:
         )
         self.sites: dict[int, _Site] = {}
         self._started = False
-        self.pass_listeners: list[Callable[[], None]] = []  # after each pass (supervision)
+        self.pass_listeners: list[PassListener] = []  # after each pass (supervision)
 
     def _fate(self, number: str) -> Fate:
         return self._population.fate()
@@ -233,13 +246,22 @@ class LiveCenter:
         except asyncio.CancelledError:  # shutdown: let the write end, keep what failed
             self._give_back(await write)
             raise
-        self._after_pass()
+        await self._after_pass_off_loop()
 
     def _after_pass(self) -> None:
-        """The listeners of a finished pass (supervision reads the store's facts), on the
-        loop."""
+        """The listeners of a finished pass (supervision reads the store's facts), all on
+        the caller's thread."""
         for listener in self.pass_listeners:
-            listener()
+            listener.apply(listener.read(listener.gather()))
+
+    async def _after_pass_off_loop(self) -> None:
+        """The same as the server runs it: each listener's store read in a worker thread,
+        what it asks for and what it does with the answer on the loop."""
+        for listener in self.pass_listeners:
+            try:
+                listener.apply(await asyncio.to_thread(listener.read, listener.gather()))
+            except Exception:  # one listener's failure must not stop the others
+                log.exception("live engine: a pass listener failed")
 
     def _read(self) -> _Snapshot:
         """What the store says the engines should run (blocking I/O, any thread)."""

@@ -13,8 +13,9 @@ page counts the seconds itself and nothing is published just because time passes
 events carry a sequence number so a page drops those older than its snapshot.
 
 Store figures (places, names, campaign rates, today's inbound figures to start from)
-are read once per live-engine pass (`LiveCenter.pass_listeners`); like the rest of the
-engine, everything here runs on the engine's event loop.
+are read once per live-engine pass (`LiveCenter.pass_listeners`), in a worker thread when
+the server runs; like the rest of the engine, everything else here runs on the engine's
+event loop.
 
 The supervisor's own phone: a supervisor listening in gets a leg of their own, the
 network calling their endpoint (`endpoint:supervisor:<user id>`; on the simulated network
@@ -379,6 +380,13 @@ class Feed:
         )  # fmt: skip
 
 
+def _user_ids(feed: Feed) -> set[int]:
+    return {
+        int(op_id[5:]) for op_id in feed.center.presences()
+        if op_id.startswith("user:") and op_id[5:].isdigit()
+    }  # fmt: skip
+
+
 class Supervision:
     """The feeds of one live engine, its snapshot and the supervisor's actions."""
 
@@ -388,7 +396,7 @@ class Supervision:
         self.bus = bus
         self.feeds: dict[int, Feed] = {}
         self._seq = 0
-        live.pass_listeners.append(self.refresh)
+        live.pass_listeners.append(self)
 
     def next_seq(self) -> int:
         self._seq += 1
@@ -406,19 +414,32 @@ class Supervision:
 
     def refresh(self) -> None:
         """Once per engine pass: the store's facts for every running company."""
+        self.apply(self.read(self.gather()))
+
+    # a pass listener (`LiveCenter.pass_listeners`): the store read off the loop
+
+    def gather(self) -> list[tuple[Feed, int, set[int]]]:
+        """Each running company's feed (a new one read at once) and its operators."""
+        out = []
         for company_id, site in list(self.live.sites.items()):
             feed = self.feeds.get(company_id)
             if feed is None or feed.site is not site:
                 self.feed(company_id)
             else:
-                self._refresh(feed)
+                out.append((feed, company_id, _user_ids(feed)))
+        return out
+
+    def read(self, what: list[tuple[Feed, int, set[int]]]) -> list[tuple[Feed, Facts]]:
+        """The store's facts of each (blocking reads, any thread)."""
+        return [(feed, load_facts(self.ctx, company_id, ids)) for feed, company_id, ids in what]
+
+    def apply(self, got: list[tuple[Feed, Facts]]) -> None:
+        for feed, facts in got:
+            if self.feeds.get(feed.site.company_id) is feed:  # not replaced meanwhile
+                feed.refresh(facts)
 
     def _refresh(self, feed: Feed) -> None:
-        ids = {
-            int(op_id[5:]) for op_id in feed.center.presences()
-            if op_id.startswith("user:") and op_id[5:].isdigit()
-        }  # fmt: skip
-        feed.refresh(load_facts(self.ctx, feed.site.company_id, ids))
+        feed.refresh(load_facts(self.ctx, feed.site.company_id, _user_ids(feed)))
 
     # --- reading ---
 

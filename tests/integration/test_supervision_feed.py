@@ -6,6 +6,8 @@ come from the stored attempts."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -79,6 +81,28 @@ def rig(ctx: ServiceContext) -> Rig:
     rig = Rig(w, live, clock, Recorder())
     rig.feed.flush()
     return rig
+
+
+def test_the_store_facts_are_read_off_the_loop_after_a_server_pass(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the server runs a pass, supervision's store read is in a worker thread (the
+    loop, the engine's timers and the event stream never wait on it); what it read is
+    applied on the loop, to the feed it was read for."""
+    threads: list[threading.Thread] = []
+    real = rig.sup.read
+    monkeypatch.setattr(
+        rig.sup, "read", lambda what: threads.append(threading.current_thread()) or real(what)
+    )
+    before = rig.feed.facts
+
+    async def one_pass() -> threading.Thread:
+        await rig.live.sync_off_loop()
+        return threading.current_thread()
+
+    loop_thread = asyncio.run(one_pass())
+    assert threads and all(t is not loop_thread for t in threads)
+    assert rig.feed.facts is not before and rig.feed.facts.timezone == "Europe/Rome"
 
 
 def test_changes_are_coalesced_into_one_round_per_interval(rig: Rig) -> None:

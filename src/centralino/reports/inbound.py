@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 
 from centralino.domain.access import Place, Principal, Visibility
-from centralino.domain.call_record import CallRecord, CallResult
+from centralino.domain.call_record import CallRecord
 from centralino.domain.errors import Forbidden, InvalidInput, NotFound
 from centralino.domain.inbound.queues import QueueConfig
 from centralino.domain.kpis import InboundStats
@@ -48,6 +48,7 @@ from centralino.domain.reports import (
     whole_utc_days,
 )
 from centralino.domain.roles import Permission
+from centralino.services.calls import LEG_COLUMNS, leg_record
 from centralino.services.context import ServiceContext
 from centralino.store.repos.scope import visible
 from centralino.store.tables import (
@@ -63,14 +64,6 @@ NO_SERVICE = "(no service)"
 NO_OPERATOR = "(removed user)"
 DEFAULT_TARGET = QueueConfig("default").target_seconds
 K = TypeVar("K", bound=Hashable)
-_COLUMNS = [
-    calls.c[name]
-    for name in (
-        "id", "call_id", "service", "queue", "number", "result", "refused_reason",
-        "hangup_cause", "outcome", "positive", "user_id", "arrived_at", "queued_at",
-        "picked_up_at", "ended_at",
-    )
-]  # fmt: skip
 
 
 @dataclass(slots=True, frozen=True)
@@ -149,7 +142,7 @@ def _seen(vis: Visibility, table: Any, clients: list[str]) -> ColumnElement[bool
 
 def _legs_stmt(vis: Visibility, q: ReportQuery, period: Period, clients: list[str]) -> Any:
     return (
-        select(*_COLUMNS, users.c.username)
+        select(*LEG_COLUMNS, users.c.username)
         .outerjoin(groups, groups.c.id == calls.c.group_id)
         .outerjoin(users, users.c.id == calls.c.user_id)
         .where(
@@ -194,7 +187,7 @@ def legs_of_services(
     if not wanted:
         return []
     stmt = (
-        select(*_COLUMNS, users.c.username)
+        select(*LEG_COLUMNS, users.c.username)
         .outerjoin(users, users.c.id == calls.c.user_id)
         .where(
             calls.c.company_id == company_id,
@@ -294,21 +287,11 @@ def sums(
     return Sums(period, targets, rows)
 
 
-def _seconds(at: datetime | None) -> float | None:
-    return None if at is None else at.timestamp()
-
-
 def _record(r: Any) -> CallRecord:
     operator = r.username
     if operator is None and r.picked_up_at is not None:
         operator = NO_OPERATOR
-    return CallRecord(
-        r.call_id, "inbound", r.queue, r.number, r.arrived_at.timestamp(),
-        queued_at=_seconds(r.queued_at), picked_up_at=_seconds(r.picked_up_at),
-        ended_at=_seconds(r.ended_at), hangup_cause=r.hangup_cause,
-        result=CallResult(r.result), operator=operator, outcome=r.outcome,
-        positive=r.positive, service=r.service, refused_reason=r.refused_reason,
-    )  # fmt: skip
+    return leg_record(r, operator)
 
 
 def _figures(data: Calls, legs: Iterable[Leg], key: Callable[[Leg], K]) -> dict[K, Figures]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, delete, inspect, select
 
@@ -129,6 +130,33 @@ def hour_tallies(
     return {k: f.tally() for k, f in per.items()}
 
 
+# The columns of a stored inbound leg that make it a `CallRecord` again (`leg_record`).
+LEG_COLUMNS = [
+    calls.c[name]
+    for name in (
+        "id", "call_id", "service", "queue", "number", "result", "refused_reason",
+        "hangup_cause", "outcome", "positive", "user_id", "arrived_at", "queued_at",
+        "picked_up_at", "ended_at",
+    )
+]  # fmt: skip
+
+
+def leg_record(r: Any, operator: str | None = None) -> CallRecord:
+    """A stored inbound leg (a row with `LEG_COLUMNS`) as the record it was stored from,
+    with `operator` as its operator's name."""
+    return CallRecord(
+        r.call_id, "inbound", r.queue, r.number, r.arrived_at.timestamp(),
+        queued_at=_seconds(r.queued_at), picked_up_at=_seconds(r.picked_up_at),
+        ended_at=_seconds(r.ended_at), hangup_cause=r.hangup_cause,
+        result=CallResult(r.result), operator=operator, outcome=r.outcome,
+        positive=r.positive, service=r.service, refused_reason=r.refused_reason,
+    )  # fmt: skip
+
+
+def _seconds(at: datetime | None) -> float | None:
+    return None if at is None else at.timestamp()
+
+
 _REFILL_BATCH = 20_000
 
 
@@ -149,14 +177,9 @@ def refill_roll_ups(conn: Connection) -> None:
         target = (q.settings or {}).get("target_seconds", DEFAULT_TARGET)
         targets.setdefault(q.company_id, {})[q.name] = float(target)
     repo, last = CallRepo(conn), 0
-    cols = [calls.c[n] for n in (
-        "id", "company_id", "group_id", "user_id", "call_id", "service", "queue", "number",
-        "result", "refused_reason", "positive", "arrived_at", "queued_at", "picked_up_at",
-        "ended_at",
-    )]  # fmt: skip
     while True:
         rows = conn.execute(
-            select(*cols)
+            select(*LEG_COLUMNS, calls.c.company_id, calls.c.group_id)
             .where(calls.c.id > last, calls.c.direction == "inbound")
             .order_by(calls.c.id)
             .limit(_REFILL_BATCH)
@@ -166,19 +189,10 @@ def refill_roll_ups(conn: Connection) -> None:
         last = rows[-1].id
         per: dict[int, list[tuple[CallRecord, CallOwner]]] = {}
         for r in rows:
-            rec = CallRecord(
-                r.call_id, "inbound", r.queue, r.number, r.arrived_at.timestamp(),
-                queued_at=_seconds(r.queued_at), picked_up_at=_seconds(r.picked_up_at),
-                ended_at=_seconds(r.ended_at), result=CallResult(r.result),
-                positive=r.positive, service=r.service, refused_reason=r.refused_reason,
-            )  # fmt: skip
-            per.setdefault(r.company_id, []).append((rec, CallOwner(r.group_id, r.user_id)))
+            owner = CallOwner(r.group_id, r.user_id)
+            per.setdefault(r.company_id, []).append((leg_record(r), owner))
         for company_id, legs in per.items():
             repo.add_hours(company_id, hour_tallies(legs, targets.get(company_id, {})), tables)
-
-
-def _seconds(at: datetime | None) -> float | None:
-    return None if at is None else at.timestamp()
 
 
 def save_calls(uow: UnitOfWork, company_id: int, records: Sequence[CallRecord]) -> int:

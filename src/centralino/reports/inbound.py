@@ -140,8 +140,14 @@ def _seen(vis: Visibility, table: Any, clients: list[str]) -> ColumnElement[bool
     return or_(cond, table.c.service.in_(clients)) if clients else cond
 
 
-def _legs_stmt(vis: Visibility, q: ReportQuery, period: Period, clients: list[str]) -> Any:
-    return (
+def _legs(
+    ctx: ServiceContext, actor: Principal, q: ReportQuery
+) -> tuple[Period, dict[str, float], Any]:
+    """The period, the queues' targets and the query of the inbound legs of the period
+    the actor may see, by arrival, once the actor may read (`_scope`)."""
+    period, targets, clients = _scope(ctx, actor, q)
+    vis = actor.visibility(Permission.STATS_READ)
+    stmt = (
         select(*LEG_COLUMNS, users.c.username)
         .outerjoin(groups, groups.c.id == calls.c.group_id)
         .outerjoin(users, users.c.id == calls.c.user_id)
@@ -152,7 +158,9 @@ def _legs_stmt(vis: Visibility, q: ReportQuery, period: Period, clients: list[st
             calls.c.arrived_at >= period.start,
             calls.c.arrived_at < period.end,
         )
+        .order_by(calls.c.arrived_at, calls.c.id)
     )
+    return period, targets, stmt
 
 
 def _kept(rows: Iterable[Any], period: Period, filters: Filters) -> Iterator[Leg]:
@@ -164,9 +172,7 @@ def _kept(rows: Iterable[Any], period: Period, filters: Filters) -> Iterator[Leg
 
 def load_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> Calls:
     """The inbound legs of the period the actor may see, oldest first."""
-    period, targets, clients = _scope(ctx, actor, q)
-    vis = actor.visibility(Permission.STATS_READ)
-    stmt = _legs_stmt(vis, q, period, clients).order_by(calls.c.arrived_at, calls.c.id)
+    period, targets, stmt = _legs(ctx, actor, q)
     with ctx.uow() as uow:
         legs = list(_kept(uow.conn.execute(stmt), period, q.filters))
     return Calls(period, targets, legs)
@@ -410,9 +416,7 @@ def received_calls(ctx: ServiceContext, actor: Principal, q: ReportQuery) -> lis
     """Every inbound call of the period, by arrival: at most `MAX_LISTED` in the period
     (counted before the weekday and hour filters), else InvalidInput on "to" with their
     number. For any number, `received_calls_stream`."""
-    period, _, clients = _scope(ctx, actor, q)
-    vis = actor.visibility(Permission.STATS_READ)
-    stmt = _legs_stmt(vis, q, period, clients)
+    period, _, stmt = _legs(ctx, actor, q)
     with ctx.uow() as uow:
         count = uow.conn.execute(
             stmt.with_only_columns(func.count(calls.c.id)).order_by(None)
@@ -431,18 +435,15 @@ def received_calls_stream(
 ) -> Iterator[CallDetailRow]:
     """`received_calls` without a limit, read in batches as they are consumed (a CSV
     download): the access is checked here, before the first row."""
-    period, _, clients = _scope(ctx, actor, q)
-    vis = actor.visibility(Permission.STATS_READ)
-    return _detail_rows(ctx, _legs_stmt(vis, q, period, clients), period, q.filters)
+    period, _, stmt = _legs(ctx, actor, q)
+    return _detail_rows(ctx, stmt, period, q.filters)
 
 
 def _detail_rows(
     ctx: ServiceContext, stmt: Any, period: Period, filters: Filters
 ) -> Iterator[CallDetailRow]:
     with ctx.uow() as uow:
-        result = uow.conn.execution_options(yield_per=5000).execute(
-            stmt.order_by(calls.c.arrived_at, calls.c.id)
-        )
+        result = uow.conn.execution_options(yield_per=5000).execute(stmt)
         for leg in _kept(result, period, filters):
             r = leg.record
             yield CallDetailRow(

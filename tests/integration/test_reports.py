@@ -278,9 +278,9 @@ def test_received_calls_as_csv_stream_past_the_limit_with_the_sheet_s_text(
     sheet = sheets_mod.calls_sheet(
         list(inbound.received_calls_stream(fx.ctx, fx.w.admin(), fx.query()))
     )
-    parts = list(xlsx.csv_chunks(sheet.columns, sheet.rows, lambda: sheet.totals, rows_per_chunk=5))
+    parts = list(xlsx.CsvChunks(sheet.columns, sheet.rows, lambda: sheet.totals, rows_per_chunk=5))
     assert len(parts) == 4 and "".join(parts) == full.getvalue()  # 5 + 5 + 5 + 1 and totals
-    small = xlsx.csv_chunks(sheets_mod.CALLS_COLUMNS, [], lambda: None, rows_per_chunk=1)
+    small = xlsx.CsvChunks(sheets_mod.CALLS_COLUMNS, [], lambda: None, rows_per_chunk=1)
     assert list(small) == [",".join(c.header for c in sheets_mod.CALLS_COLUMNS) + "\n"]
     assert (
         request.ReportRequest.parse(fx.company, "services", "2026-11-24", "2026-11-25").csv_stream(

@@ -46,8 +46,6 @@ def report(
     out: Path = typer.Option(..., "--out", help="FILE.xlsx or FILE.csv"),
 ) -> None:
     """Write a statistics report over a period (inbound IN-8, IN-9; outbound and presence OUT-9)."""
-    import csv
-
     from centralino.bootstrap import build_context
     from centralino.domain.errors import DomainError
     from centralino.reports.request import ReportRequest, render
@@ -77,9 +75,5 @@ def report(
             out.write_bytes(data)
     except OSError as exc:
         _fail(f"--out: cannot write {out}: {exc.strerror or exc}")
-    if chunks is not None:
-        with out.open(encoding="utf-8", newline="") as f:
-            rows = sum(1 for _ in csv.reader(f)) - 2  # the header and the totals
-    else:
-        rows = sum(len(s.rows) for s in sheets)
+    rows = chunks.rows if chunks is not None else sum(len(s.rows) for s in sheets)
     console.print(f"{name}: {rows} rows written to {out}", highlight=False, soft_wrap=True)

@@ -4,7 +4,7 @@ option, then run to sheets and written as .xlsx, .csv or JSON."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from centralino.reports.inbound import ReportQuery
 from centralino.reports.sheets import REPORTS, build, calls_csv
 from centralino.reports.xlsx import (
     XLSX_ROWS,
+    CsvChunks,
     Kind,
     Sheet,
     csv_value,
@@ -81,7 +82,7 @@ class ReportRequest:
     def sheets(self, ctx: ServiceContext, actor: Principal) -> list[Sheet]:
         return build(ctx, actor, list(self.names), self.query)
 
-    def csv_stream(self, ctx: ServiceContext, actor: Principal) -> Iterator[str] | None:
+    def csv_stream(self, ctx: ServiceContext, actor: Principal) -> CsvChunks | None:
         """The received calls as CSV chunks read as they are written, any number of them
         (the access checked first); None for the other reports, which are small."""
         if self.names != ("calls",):

@@ -10,7 +10,7 @@ from centralino.domain.access import Principal
 from centralino.domain.reports import BucketRow, CallDetailRow, Figures, OperatorRow, SummaryRow
 from centralino.reports import inbound, outbound_sheets
 from centralino.reports.inbound import ReportQuery
-from centralino.reports.xlsx import N_, Column, Kind, Sheet, csv_chunks
+from centralino.reports.xlsx import N_, Column, CsvChunks, Kind, Sheet
 from centralino.services import service_levels
 from centralino.services.context import ServiceContext
 
@@ -133,18 +133,18 @@ def calls_sheet(rows: Sequence[CallDetailRow]) -> Sheet:
     )
 
 
-def calls_csv(rows: Iterable[CallDetailRow]) -> Iterator[str]:
+def calls_csv(rows: Iterable[CallDetailRow]) -> CsvChunks:
     """The received calls as CSV text in chunks, each row written as it is read: any
     number of calls in little memory (the same columns and totals as `calls_sheet`)."""
-    seen = [0, 0.0]
+    talk = [0.0]
 
-    def counted() -> Iterator[list[object]]:
+    def laid_out() -> Iterator[list[object]]:
         for r in rows:
-            seen[0] += 1
-            seen[1] += r.talk
+            talk[0] += r.talk
             yield _call_row(r)
 
-    return csv_chunks(CALLS_COLUMNS, counted(), lambda: _calls_totals(int(seen[0]), seen[1]))
+    chunks = CsvChunks(CALLS_COLUMNS, laid_out(), lambda: _calls_totals(chunks.rows, talk[0]))
+    return chunks
 
 
 _VERDICTS = {

@@ -133,30 +133,40 @@ def csv_value(kind: Kind, value: object) -> str:
     return str(value)
 
 
-def csv_chunks(
-    columns: Sequence[Column],
-    rows: Iterable[Sequence[object]],
-    totals: Callable[[], Sequence[object] | None] = lambda: None,
-    rows_per_chunk: int = 2000,
-) -> Iterator[str]:
+class CsvChunks:
     """A sheet as CSV text in chunks, the rows written as they come (a stream of any
-    length); the totals are asked for after the last row."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow([c.header for c in columns])
-    for n, row in enumerate(rows, start=1):
-        w.writerow([csv_value(c.kind, v) for c, v in zip(columns, row, strict=True)])
-        if n % rows_per_chunk == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    last = totals()
-    if last is not None:
-        w.writerow([csv_value(c.kind, v) for c, v in zip(columns, last, strict=True)])
-    yield out.getvalue()
+    length; iterate once); the totals are asked for after the last row, and `rows` counts
+    the rows written so far."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Iterable[Sequence[object]],
+        totals: Callable[[], Sequence[object] | None] = lambda: None,
+        rows_per_chunk: int = 2000,
+    ) -> None:
+        self.columns, self._rows, self._totals = columns, rows, totals
+        self.rows_per_chunk = rows_per_chunk
+        self.rows = 0
+
+    def __iter__(self) -> Iterator[str]:
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow([c.header for c in self.columns])
+        for row in self._rows:
+            w.writerow([csv_value(c.kind, v) for c, v in zip(self.columns, row, strict=True)])
+            self.rows += 1
+            if self.rows % self.rows_per_chunk == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        last = self._totals()
+        if last is not None:
+            w.writerow([csv_value(c.kind, v) for c, v in zip(self.columns, last, strict=True)])
+        yield out.getvalue()
 
 
 def write_csv(out: IO[str], sheet: Sheet) -> None:
     """The sheet as CSV (comma, UTF-8), header first, totals last."""
-    for chunk in csv_chunks(sheet.columns, sheet.rows, lambda: sheet.totals):
+    for chunk in CsvChunks(sheet.columns, sheet.rows, lambda: sheet.totals):
         out.write(chunk)

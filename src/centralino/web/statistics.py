@@ -108,13 +108,13 @@ def _page_sheets(
     """The request's sheets; with several reports ("all"), one refused for its size (the
     received calls of a long period) is its title and message in its place, the others
     shown."""
-    if len(req.names) == 1:
-        return list(req.sheets(ctx, actor))
     out: list[Sheet | tuple[str, str]] = []
     for name in req.names:
         try:
             out += build(ctx, actor, [name], req.query)
         except InvalidInput as exc:
+            if len(req.names) == 1:
+                raise  # the report asked for: the form's error
             out.append((REPORTS[name].title, exc.message))
     return out
 

@@ -273,6 +273,25 @@ def test_the_day_roll_up_is_the_operator_roll_up_by_utc_day(ctx: ServiceContext)
             ]
 
 
+ROLL_UPS = (call_hours, service_hours, operator_days)
+
+
+def roll_up_rows(conn: Any) -> list[list[tuple[Any, ...]]]:
+    """Every row of each roll-up, sorted."""
+    return [sorted(tuple(r) for r in conn.execute(select(t))) for t in ROLL_UPS]
+
+
+def assert_same_roll_ups(
+    after: list[list[tuple[Any, ...]]], before: list[list[tuple[Any, ...]]]
+) -> None:
+    for table, rows_after, rows_before in zip(ROLL_UPS, after, before, strict=True):
+        assert len(rows_after) == len(rows_before), table.name
+        for x, y in zip(rows_after, rows_before, strict=True):
+            # the legs' times are read back to the microsecond: summed times differ by less
+            assert list(x) == [pytest.approx(v, abs=1e-3) if isinstance(v, float) else v
+                               for v in y], table.name  # fmt: skip
+
+
 def test_the_roll_ups_counted_again_from_the_legs_are_those_kept_as_they_came(
     ctx: ServiceContext,
 ) -> None:
@@ -280,24 +299,14 @@ def test_the_roll_ups_counted_again_from_the_legs_are_those_kept_as_they_came(
     the same rows as the batches built them, IVR-only calls apart."""
     w, operators = _world(ctx)
     _save(ctx, w.company_a, _legs(operators, 700, seed=5), [1, 90, 300])
-    tables = (call_hours, service_hours, operator_days)
-
-    def snapshot(conn: Any) -> list[list[tuple[Any, ...]]]:
-        return [sorted(tuple(r) for r in conn.execute(select(t))) for t in tables]
-
     with ctx.engine.begin() as conn:
-        before = snapshot(conn)
+        before = roll_up_rows(conn)
         conn.execute(delete(call_hours))  # lost rows come back; stale ones go
         conn.execute(service_hours.update().values(offered=service_hours.c.offered + 1))
         calls.refill_roll_ups(conn)
-        after = snapshot(conn)
+        after = roll_up_rows(conn)
     assert all(before)
-    for rows_after, rows_before in zip(after, before, strict=True):
-        assert len(rows_after) == len(rows_before)
-        for x, y in zip(rows_after, rows_before, strict=True):
-            # the legs' times are read back to the microsecond: summed times differ by less
-            assert list(x) == [pytest.approx(v, abs=1e-3) if isinstance(v, float) else v
-                               for v in y]  # fmt: skip
+    assert_same_roll_ups(after, before)
     assert sum(r[-1] for r in before[0]) > 0  # ivr, the last figure of each roll-up
 
 

@@ -13,19 +13,17 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, inspect, select
-from test_report_rollup import _legs, _save, _world
+from sqlalchemy import Engine, inspect
+from test_report_rollup import ROLL_UPS, _legs, _save, _world, assert_same_roll_ups, roll_up_rows
 
 from centralino.eventbus import InMemoryEventBus
 from centralino.services.context import ServiceContext, make_hasher
 from centralino.settings import Settings
 from centralino.store import migrate
 from centralino.store.db import make_engine
-from centralino.store.tables import call_hours, operator_days, service_hours
 from support import PG_URL, FakeClock, drop_pg_schema, fresh_pg_schema
 
 SCHEMA = f"centralino_migrations_{os.getpid()}"
-TABLES = (call_hours, service_hours, operator_days)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -45,7 +43,7 @@ def own_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engin
 
 def _rows(engine: Engine) -> list[list[tuple[Any, ...]]]:
     with engine.connect() as conn:
-        return [sorted(tuple(r) for r in conn.execute(select(t))) for t in TABLES]
+        return roll_up_rows(conn)
 
 
 def test_the_roll_ups_come_back_from_the_legs_through_every_migration(
@@ -63,12 +61,6 @@ def test_the_roll_ups_come_back_from_the_legs_through_every_migration(
 
     cfg = migrate.alembic_config(own_engine)
     command.downgrade(cfg, "0003")
-    assert not {t.name for t in TABLES} & set(inspect(own_engine).get_table_names())
+    assert not {t.name for t in ROLL_UPS} & set(inspect(own_engine).get_table_names())
     migrate.upgrade(own_engine)
-    again = _rows(own_engine)
-    for table, before, after in zip(TABLES, kept, again, strict=True):
-        assert len(after) == len(before), table.name
-        for x, y in zip(after, before, strict=True):
-            # the legs' times are read back to the microsecond: summed times differ by less
-            assert list(x) == [pytest.approx(v, abs=1e-3) if isinstance(v, float) else v
-                               for v in y], table.name  # fmt: skip
+    assert_same_roll_ups(_rows(own_engine), kept)
